@@ -1,0 +1,78 @@
+"""The environment variables of the mart contract, read and validated in one place.
+
+| variable            | meaning                                          | default                        |
+|---------------------|--------------------------------------------------|--------------------------------|
+| CS_LANDING_DIR      | root of the landing layout (extract contract)    | the bundled sample, generated  |
+|                     |                                                  | for the as-of date under data/ |
+| CS_WAREHOUSE_PATH   | the published DuckDB file BI tools read          | data/warehouse.duckdb          |
+| CS_AS_OF_DATE       | the date the run is "as of" (YYYY-MM-DD)         | today (UTC)                    |
+
+The pipeline never writes the published file directly: it builds into a working file beside it
+(``<name>.building.duckdb``, which also keeps the load ledger) and publishes by atomic replace.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+DATA_DIR = PROJECT_ROOT / "data"
+DEFAULT_LANDING_DIR = DATA_DIR / "sample-landing"
+DEFAULT_WAREHOUSE_PATH = DATA_DIR / "warehouse.duckdb"
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the pipeline cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    landing_dir: Path
+    warehouse_path: Path
+    as_of_date: date
+    landing_is_sample: bool  # CS_LANDING_DIR unset: the bundled sample is generated on demand
+
+    @property
+    def building_path(self) -> Path:
+        """The working DuckDB file that loading and dbt write; BI tools never open it."""
+        return self.warehouse_path.with_name(self.warehouse_path.stem + ".building.duckdb")
+
+    @property
+    def output_dir(self) -> Path:
+        """Where the report, exports and docs of a run land: beside the published warehouse."""
+        return self.warehouse_path.parent / f"{self.warehouse_path.stem}-outputs"
+
+    @property
+    def as_of_end(self) -> datetime:
+        """The last instant the run may see: the end of the as-of day (UTC, naive)."""
+        return datetime.combine(self.as_of_date, datetime.max.time())
+
+    def dbt_vars(self) -> dict[str, str]:
+        return {"as_of_date": self.as_of_date.isoformat()}
+
+
+def _parse_date(raw: str) -> date:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError as exc:
+        raise SettingsError(f"CS_AS_OF_DATE={raw!r} is not a date in YYYY-MM-DD form") from exc
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Read and validate the settings; raises SettingsError with the variable's name."""
+    env = os.environ if environ is None else environ
+    landing_raw = env.get("CS_LANDING_DIR", "").strip()
+    landing_dir = Path(landing_raw).expanduser().resolve() if landing_raw else DEFAULT_LANDING_DIR
+    if landing_raw and not landing_dir.is_dir():
+        raise SettingsError(f"CS_LANDING_DIR={landing_raw!r} is not a directory")
+    warehouse_raw = env.get("CS_WAREHOUSE_PATH", "").strip()
+    warehouse_path = Path(warehouse_raw).expanduser().resolve() if warehouse_raw else DEFAULT_WAREHOUSE_PATH
+    if warehouse_path.exists() and warehouse_path.is_dir():
+        raise SettingsError(f"CS_WAREHOUSE_PATH={warehouse_raw!r} is a directory, expected a .duckdb file path")
+    as_of_raw = env.get("CS_AS_OF_DATE", "").strip()
+    as_of_date = _parse_date(as_of_raw) if as_of_raw else datetime.now(UTC).date()
+    return Settings(landing_dir, warehouse_path, as_of_date, landing_is_sample=not landing_raw)
