@@ -148,9 +148,7 @@ def read_manifest(source: str, batch_dir: Path) -> Batch:
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise BatchRejected(source, batch_id, f"manifest unreadable ({exc!r})", "_manifest.json") from exc
     if manifest.get("source", source) != source:
-        raise BatchRejected(
-            source, batch_id, f"manifest says source {manifest.get('source')!r}", "_manifest.json"
-        )
+        raise BatchRejected(source, batch_id, f"manifest says source {manifest.get('source')!r}", "_manifest.json")
     if any(rows < 0 for rows in files.values()):
         raise BatchRejected(source, batch_id, "negative row count in manifest", "_manifest.json")
     mode = manifest.get("mode", SOURCES[source].mode)
@@ -219,10 +217,7 @@ def _row_problems(column: Column) -> list[str]:
         low = -1e300 if column.min_value is None else column.min_value
         high = 1e300 if column.max_value is None else column.max_value
         label = "negative" if column.min_value == 0 and column.max_value is None else "out of range"
-        problems.append(
-            f"case when {number} < {low} or {number} > {high} "
-            f"then '{label} {column.name}: {value}' end"
-        )
+        problems.append(f"case when {number} < {low} or {number} > {high} then '{label} {column.name}: {value}' end")
     return problems
 
 
@@ -256,9 +251,7 @@ def _reader_sql(path: Path, rejects: str) -> str:
     )
 
 
-def stage_file(
-    con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: EntitySpec, index: int
-) -> StagedFile:
+def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: EntitySpec, index: int) -> StagedFile:
     """Read one file into a temp table and mark each row's problems. Raises BatchRejected."""
     path = batch.path / file
     table = f"_stage_{index}"
@@ -369,9 +362,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
     entity = staged.entity
     extra = [c for c in staged.columns if c not in {col.name for col in entity.columns}]
     extra_sql = (
-        "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in extra) + "))"
-        if extra
-        else "NULL"
+        "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in extra) + "))" if extra else "NULL"
     )
     select_columns = ", ".join(
         _typed(c) if c.name in staged.columns else f"cast(NULL as {DUCKDB_TYPES[c.type]})" for c in entity.columns

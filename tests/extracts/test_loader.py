@@ -75,7 +75,9 @@ def test_example_landing_loads_completely(landing, con):
     assert rows(con, "select count(*) from raw.crm_contacts") == [(3,)]
     assert rows(con, "select count(*) from raw.billing_subscription_items") == [(3,)]
     assert rows(con, "select count(*) from raw.usage_events") == [(3,)]
-    ledger = rows(con, "select source, rows_in_manifest, rows_loaded, rows_quarantined from raw.load_batches order by 1")
+    ledger = rows(
+        con, "select source, rows_in_manifest, rows_loaded, rows_quarantined from raw.load_batches order by 1"
+    )
     assert ledger == [("billing", 11, 11, 0), ("crm", 13, 13, 0), ("usage", 3, 3, 0)]
     assert quarantine(con) == []
 
@@ -90,7 +92,9 @@ def test_values_are_typed_and_timestamps_are_utc(landing, con):
         + "A-002,Birch,Health,EMEA,,high_touch,2025-03-02 14:30:00,TRUE\n",
     )
     load_source(con, landing, "crm")
-    got = rows(con, "select account_id, created_at::varchar, is_deleted, segment_override from raw.crm_accounts order by 1")
+    got = rows(
+        con, "select account_id, created_at::varchar, is_deleted, segment_override from raw.crm_accounts order by 1"
+    )
     assert got == [("A-001", "2025-01-10 07:00:00", False, None), ("A-002", "2025-03-02 14:30:00", True, "high_touch")]
     assert rows(con, "select typeof(quantity), typeof(unit_price) from raw.billing_subscription_items limit 1") == []
     load_source(con, landing, "billing")
@@ -141,7 +145,9 @@ def test_optional_columns_may_be_absent(landing, con):
 def test_missing_or_renamed_required_column_rejects_the_batch(landing, con, header_change):
     replacement = "" if header_change == "drop" else "csm_owner_email,"
     header = ACCOUNTS_HEADER.replace("csm_email,", replacement)
-    line = "A-001,Acme,SaaS,NA," + ("" if header_change == "drop" else "dana@x.example,") + ",2025-01-10T09:00:00Z,false\n"
+    line = (
+        "A-001,Acme,SaaS,NA," + ("" if header_change == "drop" else "dana@x.example,") + ",2025-01-10T09:00:00Z,false\n"
+    )
     write_csv(landing / "crm" / BATCH, "accounts.csv", header + line)
     result = load_source(con, landing, "crm")
     [batch] = result.batches
@@ -191,7 +197,9 @@ def test_more_rows_than_manifest_rejects_the_batch(landing, con):
     batch = landing / "crm" / BATCH
     write_csv(batch, "tickets.csv", (batch / "tickets.csv").read_text(), rows=0)
     [result] = load_source(con, landing, "crm").batches
-    assert result.status == "rejected" and "tickets.csv" in result.error and "more rows than the manifest" in result.error
+    assert (
+        result.status == "rejected" and "tickets.csv" in result.error and "more rows than the manifest" in result.error
+    )
 
 
 @pytest.mark.parametrize("damage", ["missing", "unreadable"])
@@ -211,7 +219,9 @@ def test_files_not_matching_the_manifest_reject_the_batch(landing, con):
     batch = landing / "billing" / BATCH
     (batch / "refunds.csv").write_text("refund_id\nr1\n")
     [result] = load_source(con, landing, "billing").batches
-    assert result.status == "rejected" and "refunds.csv" in result.error and "not listed in the manifest" in result.error
+    assert (
+        result.status == "rejected" and "refunds.csv" in result.error and "not listed in the manifest" in result.error
+    )
     (batch / "refunds.csv").unlink()
     (batch / "invoices.csv").unlink()
     [result] = load_source(con, landing, "billing").batches
@@ -244,17 +254,42 @@ def test_a_rejected_batch_loads_once_it_is_fixed(landing, con):
 @pytest.mark.parametrize(
     ("file", "header", "bad_line", "reason"),
     [
-        ("accounts.csv", ACCOUNTS_HEADER, "A-003,Bad,SaaS,NA,,,yesterday,false", "unparseable timestamp in created_at: 'yesterday'"),
-        ("nps_responses.csv", "response_id,account_id,contact_id,responded_at,score\n",
-         "N-2,A-001,,2026-10-05T12:00:00Z,11", "out of range score: 11"),
-        ("tickets.csv", "ticket_id,account_id,opened_at,closed_at,priority,is_escalated,csat_score\n",
-         "T-2,A-001,2026-11-02T08:00:00Z,,high,false,6", "out of range csat_score: 6"),
-        ("nps_responses.csv", "response_id,account_id,contact_id,responded_at,score\n",
-         "N-2,A-001,,2026-10-05T12:00:00Z,9.5", "unparseable integer in score: '9.5'"),
-        ("opportunities.csv", "opportunity_id,account_id,opportunity_type,stage,close_date,amount_arr,currency,created_at\n",
-         "O-2,A-001,renewal,open,2027-13-45,100,USD,2026-10-01T00:00:00Z", "unparseable date in close_date: '2027-13-45'"),
-        ("contacts.csv", "contact_id,account_id,email,title,role,created_at,departed_at\n",
-         "C-9,A-001,x@y.example,,wizard,2025-01-10T09:00:00Z,", "role 'wizard' is not one of"),
+        (
+            "accounts.csv",
+            ACCOUNTS_HEADER,
+            "A-003,Bad,SaaS,NA,,,yesterday,false",
+            "unparseable timestamp in created_at: 'yesterday'",
+        ),
+        (
+            "nps_responses.csv",
+            "response_id,account_id,contact_id,responded_at,score\n",
+            "N-2,A-001,,2026-10-05T12:00:00Z,11",
+            "out of range score: 11",
+        ),
+        (
+            "tickets.csv",
+            "ticket_id,account_id,opened_at,closed_at,priority,is_escalated,csat_score\n",
+            "T-2,A-001,2026-11-02T08:00:00Z,,high,false,6",
+            "out of range csat_score: 6",
+        ),
+        (
+            "nps_responses.csv",
+            "response_id,account_id,contact_id,responded_at,score\n",
+            "N-2,A-001,,2026-10-05T12:00:00Z,9.5",
+            "unparseable integer in score: '9.5'",
+        ),
+        (
+            "opportunities.csv",
+            "opportunity_id,account_id,opportunity_type,stage,close_date,amount_arr,currency,created_at\n",
+            "O-2,A-001,renewal,open,2027-13-45,100,USD,2026-10-01T00:00:00Z",
+            "unparseable date in close_date: '2027-13-45'",
+        ),
+        (
+            "contacts.csv",
+            "contact_id,account_id,email,title,role,created_at,departed_at\n",
+            "C-9,A-001,x@y.example,,wizard,2025-01-10T09:00:00Z,",
+            "role 'wizard' is not one of",
+        ),
     ],
 )
 def test_bad_crm_values_are_quarantined_and_valid_rows_kept(landing, con, file, header, bad_line, reason):
@@ -351,7 +386,9 @@ def test_malformed_csv_line_is_quarantined_with_its_position(landing, con):
 
 def test_unknown_account_is_kept_not_dropped(landing, con):
     batch = landing / "crm" / BATCH
-    write_csv(batch, "tickets.csv", (batch / "tickets.csv").read_text() + "T-9,A-404,2026-11-03T08:00:00Z,,low,false,\n")
+    write_csv(
+        batch, "tickets.csv", (batch / "tickets.csv").read_text() + "T-9,A-404,2026-11-03T08:00:00Z,,low,false,\n"
+    )
     load_source(con, landing, "crm")
     assert rows(con, "select account_id from raw.crm_tickets order by 1") == [("A-002",), ("A-404",)]
     assert quarantine(con) == []
@@ -386,7 +423,13 @@ def test_usage_batches_append_and_deduplicate_on_event_id(landing, con):
     [skipped, loaded] = load_source(con, landing, "usage").batches
     assert skipped.status == "skipped"
     assert (loaded.status, loaded.rows_loaded, loaded.rows_new, loaded.rows_quarantined) == ("loaded", 4, 2, 0)
-    assert rows(con, "select event_id from raw.usage_events order by 1") == [("e-1",), ("e-2",), ("e-3",), ("e-4",), ("e-5",)]
+    assert rows(con, "select event_id from raw.usage_events order by 1") == [
+        ("e-1",),
+        ("e-2",),
+        ("e-3",),
+        ("e-4",),
+        ("e-5",),
+    ]
 
 
 def test_a_new_snapshot_replaces_the_previous_one(landing, con):

@@ -1,0 +1,86 @@
+"""`cs-retention`: the command analytics engineers type.
+
+cs-retention prepare            build dbt's manifest (needed once after install / model changes)
+cs-retention run [--as-of D]    load, transform, check and publish everything, then summarize
+cs-retention sample --out DIR   write a generated book of business in the landing layout
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import typer
+
+from .settings import DATA_DIR, DBT_PROJECT_DIR, load_settings
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
+
+
+def _dbt_executable() -> str:
+    return str(Path(sys.executable).parent / "dbt")
+
+
+@app.command()
+def prepare() -> None:
+    """Parse the dbt project so Dagster can load it (writes dbt_project/target/manifest.json)."""
+    subprocess.run(
+        [_dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR,
+        check=True,
+    )
+    typer.echo(f"dbt manifest ready: {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
+
+
+@app.command()
+def run(
+    as_of: str = typer.Option(
+        None, "--as-of", help="Run as of this date (YYYY-MM-DD); default CS_AS_OF_DATE or today."
+    ),
+) -> None:
+    """Materialize every asset (load → dbt → checks → publish) and print where the results are."""
+    if as_of:
+        os.environ["CS_AS_OF_DATE"] = date.fromisoformat(as_of).isoformat()
+    settings = load_settings()
+    os.environ.setdefault("DAGSTER_HOME", str(DATA_DIR / "dagster_home"))
+    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+
+    import dagster as dg
+
+    from .definitions import defs
+
+    typer.echo(f"as of {settings.as_of_date}; landing {settings.landing_dir}")
+    job = defs.resolve_implicit_global_asset_job_def()
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False)
+    if not result.success:
+        for event in result.all_events:
+            if event.is_step_failure:
+                typer.secho(f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}", fg="red")
+        raise typer.Exit(1)
+    from .summary import print_summary
+
+    print_summary(settings)
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(..., help="Landing directory to write (crm/, billing/, usage/)."),
+    accounts: int = typer.Option(200, help="Number of accounts."),
+    months: int = typer.Option(24, help="Months of history."),
+    end_date: str = typer.Option(None, help="Last day of data (YYYY-MM-DD); default today (UTC)."),
+    seed: int = typer.Option(42, help="Random seed: the same arguments give the same files."),
+) -> None:
+    """Generate a realistic book of business in the landing layout."""
+    from .sample_data.generator import generate_landing
+
+    end = date.fromisoformat(end_date) if end_date else load_settings({}).as_of_date
+    summary = generate_landing(out, accounts=accounts, months=months, end_date=end, seed=seed)
+    typer.echo(summary)
+
+
+if __name__ == "__main__":
+    app()

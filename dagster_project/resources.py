@@ -1,0 +1,53 @@
+"""Resources: where the run reads and writes. All I/O configuration lives here.
+
+Settings are resolved when a run starts, not when the code location loads, so a long-lived
+``dagster dev`` or a daily schedule always runs "as of" the right day.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from .settings import DBT_PROJECT_DIR, Settings, load_settings
+
+
+class PipelineSettings(dg.ConfigurableResource):
+    """The mart-contract settings, from the environment unless a run overrides them."""
+
+    as_of_date: str | None = None  # YYYY-MM-DD; schedules and backfills set it per run
+
+    def resolve(self) -> Settings:
+        settings = load_settings()
+        if self.as_of_date:
+            settings = Settings(
+                settings.landing_dir,
+                settings.warehouse_path,
+                date.fromisoformat(self.as_of_date),
+                settings.landing_is_sample,
+            )
+        return settings
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection to the working warehouse (one writer at a time)."""
+        path = self.resolve().building_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("set TimeZone = 'UTC'")
+            yield con
+        finally:
+            con.close()
+
+
+def dbt_resource() -> DbtCliResource:
+    # dbt beside this interpreter: works from cron or a BI host without an activated venv.
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(Path(sys.executable).parent / "dbt"))

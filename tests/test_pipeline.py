@@ -1,0 +1,164 @@
+"""End to end: the mart contract's command builds a warehouse from a generated landing directory.
+
+Runs the real thing: `dagster asset materialize` in a subprocess (as users type it), then the
+same job in process for re-runs and failures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+from dagster_project.sample_data.generator import generate_landing
+
+AS_OF = date(2026, 11, 20)
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A landing directory, the env that points the pipeline at it, and one full run."""
+    root = tmp_path_factory.mktemp("pipeline")
+    landing = root / "landing"
+    generate_landing(landing, accounts=40, months=14, end_date=AS_OF, seed=7)
+    env = {
+        **os.environ,
+        "CS_LANDING_DIR": str(landing),
+        "CS_WAREHOUSE_PATH": str(root / "bi" / "warehouse.duckdb"),
+        "CS_AS_OF_DATE": AS_OF.isoformat(),
+        "DAGSTER_HOME": str(root / "dagster_home"),
+    }
+    Path(env["DAGSTER_HOME"]).mkdir()
+    completed = subprocess.run(
+        [str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stderr[-4000:]
+    return {"root": root, "landing": landing, "env": env, "warehouse": Path(env["CS_WAREHOUSE_PATH"])}
+
+
+def _manifest_rows(landing: Path) -> dict[str, int]:
+    totals: dict[str, int] = {}
+    for manifest in landing.glob("*/*/_manifest.json"):
+        data = json.loads(manifest.read_text())
+        totals[data["source"]] = totals.get(data["source"], 0) + sum(f["rows"] for f in data["files"].values())
+    return totals
+
+
+def _run_in_process(env: dict[str, str], monkeypatch) -> dg.ExecuteInProcessResult:
+    for key in ("CS_LANDING_DIR", "CS_WAREHOUSE_PATH", "CS_AS_OF_DATE"):
+        monkeypatch.setenv(key, env[key])
+    from dagster_project.definitions import defs
+
+    job = defs.resolve_implicit_global_asset_job_def()
+    return job.execute_in_process(raise_on_error=False)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_every_manifest_row_is_loaded_or_quarantined(built):
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        ledger = dict(
+            con.execute(
+                "select source, sum(rows_loaded + rows_quarantined) from raw.load_batches "
+                "where status = 'loaded' group by 1"
+            ).fetchall()
+        )
+        batches = con.execute(
+            "select count(*), count(*) filter (where status = 'loaded') from raw.load_batches"
+        ).fetchone()
+        events = con.execute("select count(*), count(distinct event_id) from raw.usage_events").fetchone()
+    assert ledger == _manifest_rows(built["landing"])
+    assert batches[0] == batches[1] > 3
+    assert events[0] == events[1] > 1000  # de-duplicated across batches
+
+
+def test_published_warehouse_has_raw_staging_and_marts(built):
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        accounts_raw = con.execute("select count(*) from raw.crm_accounts").fetchone()[0]
+        accounts_stg = con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0]
+    assert {"raw", "staging", "marts"} <= schemas
+    assert accounts_raw == accounts_stg > 0
+
+
+def test_the_building_file_is_separate_from_the_published_one(built):
+    building = built["warehouse"].with_name("warehouse.building.duckdb")
+    assert building.is_file() and built["warehouse"].is_file()
+
+
+def test_a_second_run_loads_nothing_again_and_republishes(built, monkeypatch):
+    result = _run_in_process(built["env"], monkeypatch)
+    assert result.success
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        statuses = con.execute("select status, count(*) from raw.load_batches group by 1").fetchall()
+        duplicates = con.execute("select count(*) - count(distinct event_id) from raw.usage_events").fetchone()[0]
+    loaded = dict(statuses)["loaded"]
+    assert dict(statuses) == {"loaded": loaded}  # the re-run recorded nothing new
+    assert duplicates == 0
+
+
+def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_untouched(built, monkeypatch, tmp_path):
+    landing = tmp_path / "landing"
+    shutil.copytree(built["landing"], landing)
+    env = dict(built["env"], CS_LANDING_DIR=str(landing))
+    shutil.copyfile(built["warehouse"].with_name("warehouse.building.duckdb"), tmp_path / "warehouse.building.duckdb")
+    shutil.copyfile(built["warehouse"], tmp_path / "warehouse.duckdb")
+    env["CS_WAREHOUSE_PATH"] = str(tmp_path / "warehouse.duckdb")
+    before = _digest(tmp_path / "warehouse.duckdb")
+    batch = landing / "usage" / "2099-01-01T00-00Z"
+    batch.mkdir()
+    (batch / "events-x.csv").write_text(
+        "event_id,occurred_at,account_id,user_id,feature\ne1,2026-11-20T00:00:00Z,A,u,f\n"
+    )
+    manifest = {
+        "source": "usage",
+        "batch_id": batch.name,
+        "extracted_at": "2026-11-20T03:00:00Z",
+        "mode": "incremental",
+        "files": {"events-x.csv": {"rows": 1}},
+    }
+    (batch / "_manifest.json").write_text(json.dumps(manifest))
+
+    result = _run_in_process(env, monkeypatch)
+
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.is_step_failure]
+    message = failure.event_specific_data.error.message
+    assert "usage batch 2099-01-01T00-00Z" in message and "events-x.csv" in message and "event_name" in message
+    assert _digest(tmp_path / "warehouse.duckdb") == before
+
+
+def test_definitions_validate():
+    completed = subprocess.run(
+        [str(BIN / "dagster"), "definitions", "validate", "-m", "dagster_project.definitions"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr[-3000:]
+
+
+def test_lineage_runs_from_raw_assets_through_dbt_to_publishing():
+    from dagster_project.assets.dbt import dbt_models
+    from dagster_project.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    staging = dg.AssetKey(["staging", "stg_crm__accounts"])
+    assert dg.AssetKey(["raw", "crm_accounts"]) in graph.get(staging).parent_keys
+    publish_parents = graph.get(dg.AssetKey("published_warehouse")).parent_keys
+    assert set(dbt_models.keys) <= publish_parents
