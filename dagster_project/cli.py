@@ -15,7 +15,7 @@ from pathlib import Path
 
 import typer
 
-from .settings import DATA_DIR, DBT_PROJECT_DIR, load_settings
+from .settings import DBT_PROJECT_DIR, PROJECT_ROOT, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
@@ -45,15 +45,15 @@ def run(
     if as_of:
         os.environ["CS_AS_OF_DATE"] = date.fromisoformat(as_of).isoformat()
     settings = load_settings()
-    os.environ.setdefault("DAGSTER_HOME", str(DATA_DIR / "dagster_home"))
-    Path(os.environ["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))  # runs show in `dagster dev`
 
     import dagster as dg
 
     from .definitions import defs
+    from .jobs import full_refresh_job
 
     typer.echo(f"as of {settings.as_of_date}; landing {settings.landing_dir}")
-    job = defs.resolve_implicit_global_asset_job_def()
+    job = defs.resolve_job_def(full_refresh_job.name)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False)
     if not result.success:

@@ -5,11 +5,17 @@ import dagster as dg
 from .assets.dbt import dbt_models
 from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
+from .jobs import full_refresh_job
 from .resources import PipelineSettings, dbt_resource
+from .schedules import daily_retention_run
+from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, published_warehouse],
+    jobs=[full_refresh_job],
+    schedules=[daily_retention_run],
+    sensors=[new_batch_sensor],
     resources={"pipeline": PipelineSettings(), "dbt": dbt_resource()},
-    # DuckDB has one writer: every step runs in one process, one after another.
+    # DuckDB has one writer: every step of a run executes in one process, one after another.
     executor=dg.in_process_executor,
 )

@@ -1,0 +1,19 @@
+"""Jobs. Every run that writes the warehouse carries the writer tag, which the instance's
+run queue (dagster_home/dagster.yaml) limits to one at a time: DuckDB has one writer, so a
+second run waits in the queue instead of failing on the file lock."""
+
+import dagster as dg
+
+WRITER_TAG = {"cs/warehouse-writer": "true"}
+
+full_refresh_job = dg.define_asset_job(
+    name="retention_pipeline",
+    selection=dg.AssetSelection.all(),
+    description="Load new extracts, build every model, run every check, publish if the blocking checks pass.",
+    tags=WRITER_TAG,
+)
+
+
+def run_config_as_of(as_of_date: str) -> dict:
+    """Run config that pins the run's as-of date (the pipeline resource reads it)."""
+    return {"resources": {"pipeline": {"config": {"as_of_date": as_of_date}}}}

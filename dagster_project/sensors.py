@@ -1,0 +1,53 @@
+"""Start a run when a new batch (with its manifest) lands in any source.
+
+The sensor never opens the working warehouse (a running pipeline holds its only write lock);
+it reads the load ledger from the published file, which is only ever replaced atomically, and
+remembers the batches it already asked for in its cursor.
+"""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from .extracts.spec import SOURCES
+from .jobs import full_refresh_job
+from .settings import load_settings
+
+
+def landed_batches(landing_dir: Path) -> set[str]:
+    """`source/batch_id` of every batch folder whose manifest has arrived (written last by connectors)."""
+    found = set()
+    for source in SOURCES:
+        for manifest in (landing_dir / source).glob("*/_manifest.json"):
+            try:
+                batch_id = json.loads(manifest.read_text()).get("batch_id") or manifest.parent.name
+            except ValueError:  # unreadable: the run will reject it with a clear error
+                batch_id = manifest.parent.name
+            found.add(f"{source}/{batch_id}")
+    return found
+
+
+def loaded_batches(published_warehouse: Path) -> set[str]:
+    """Batches the last published run already loaded (its ledger)."""
+    if not published_warehouse.is_file():
+        return set()
+    with duckdb.connect(str(published_warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select source || '/' || batch_id from raw.load_batches where status in ('loaded', 'superseded')"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+@dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def new_batch_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
+    settings = load_settings()
+    requested = set(json.loads(context.cursor)) if context.cursor else set()
+    new = sorted(landed_batches(settings.landing_dir) - loaded_batches(settings.warehouse_path) - requested)
+    if not new:
+        return dg.SensorResult(skip_reason="no new batch with a manifest")
+    return dg.SensorResult(
+        run_requests=[dg.RunRequest(run_key="batches:" + ",".join(new), tags={"cs/new_batches": ",".join(new)[:200]})],
+        cursor=json.dumps(sorted(requested | set(new))),
+    )

@@ -1,0 +1,93 @@
+"""Schedule, sensor and run-queue settings, evaluated the way the Dagster daemon evaluates them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.definitions import defs
+from dagster_project.extracts.loader import init_raw_schema
+from dagster_project.schedules import daily_retention_run
+from dagster_project.sensors import new_batch_sensor
+
+EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "landing"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def landing(tmp_path: Path, monkeypatch) -> Path:
+    target = tmp_path / "landing"
+    shutil.copytree(EXAMPLE, target)
+    monkeypatch.setenv("CS_LANDING_DIR", str(target))
+    monkeypatch.setenv("CS_WAREHOUSE_PATH", str(tmp_path / "warehouse.duckdb"))
+    return target
+
+
+def _evaluate(cursor: str | None = None) -> dg.SensorResult:
+    return new_batch_sensor(dg.build_sensor_context(cursor=cursor))
+
+
+def _publish_ledger(warehouse: Path, loaded: list[tuple[str, str]]) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        init_raw_schema(con)
+        for source, batch_id in loaded:
+            con.execute(
+                "insert into raw.load_batches (source, batch_id, status, processed_at) values (?, ?, 'loaded', now())",
+                [source, batch_id],
+            )
+
+
+def test_definitions_include_the_daily_schedule_and_the_batch_sensor():
+    assert defs.resolve_schedule_def("daily_retention_run").cron_schedule == "0 6 * * *"
+    assert defs.resolve_sensor_def("new_batch_sensor").job_name == "retention_pipeline"
+    assert defs.resolve_job_def("retention_pipeline").tags["cs/warehouse-writer"] == "true"
+
+
+def test_the_schedule_runs_as_of_the_day_that_just_ended():
+    context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 6, 0))
+    request = daily_retention_run(context)
+    assert request.run_config == {"resources": {"pipeline": {"config": {"as_of_date": "2026-11-22"}}}}
+    assert request.run_key == "daily-2026-11-22"
+
+
+def test_new_batches_with_manifests_request_one_run(landing):
+    result = _evaluate()
+    [request] = result.run_requests
+    assert request.run_key == "batches:billing/2026-11-21T02-00Z,crm/2026-11-21T02-00Z,usage/2026-11-21T02-00Z"
+    assert json.loads(result.cursor) == sorted(
+        ["billing/2026-11-21T02-00Z", "crm/2026-11-21T02-00Z", "usage/2026-11-21T02-00Z"]
+    )
+
+
+def test_a_batch_without_manifest_requests_nothing(landing, tmp_path):
+    _publish_ledger(tmp_path / "warehouse.duckdb", [(s, "2026-11-21T02-00Z") for s in ("crm", "billing", "usage")])
+    partial = landing / "usage" / "2026-11-22T02-00Z"
+    partial.mkdir()
+    (partial / "events-2026-11-21.csv.gz").write_bytes(b"")  # the connector is still writing
+    result = _evaluate()
+    assert not result.run_requests and result.skip_reason
+    (partial / "_manifest.json").write_text(json.dumps({"batch_id": "2026-11-22T02-00Z", "files": {}}))
+    [request] = _evaluate().run_requests
+    assert request.run_key == "batches:usage/2026-11-22T02-00Z"
+
+
+def test_already_loaded_or_already_requested_batches_request_nothing(landing, tmp_path):
+    _publish_ledger(tmp_path / "warehouse.duckdb", [("crm", "2026-11-21T02-00Z"), ("billing", "2026-11-21T02-00Z")])
+    first = _evaluate()
+    [request] = first.run_requests
+    assert request.run_key == "batches:usage/2026-11-21T02-00Z"
+    second = _evaluate(cursor=first.cursor)
+    assert not second.run_requests
+
+
+def test_the_project_instance_queues_warehouse_writers_one_at_a_time(monkeypatch):
+    monkeypatch.setenv("DAGSTER_HOME", str(ROOT / "dagster_home"))
+    with dg.DagsterInstance.get() as instance:
+        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    assert {"key": "cs/warehouse-writer", "limit": 1} in limits
