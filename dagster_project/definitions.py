@@ -5,13 +5,14 @@ import dagster as dg
 from .assets.dbt import dbt_models
 from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
+from .assets.report import leadership_report
 from .jobs import full_refresh_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, published_warehouse],
+    assets=[*raw_assets, dbt_models, published_warehouse, leadership_report],
     jobs=[full_refresh_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],

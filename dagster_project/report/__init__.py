@@ -1,0 +1,1 @@
+"""The leadership report: one self-contained HTML file (opens offline) plus CSV exports."""
