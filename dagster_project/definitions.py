@@ -3,6 +3,7 @@
 import dagster as dg
 
 from .assets.dbt import dbt_models
+from .assets.dbt_docs import dbt_docs_site
 from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
 from .assets.report import leadership_report
@@ -12,7 +13,7 @@ from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, published_warehouse, leadership_report],
+    assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site],
     jobs=[full_refresh_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],

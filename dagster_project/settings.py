@@ -13,6 +13,7 @@ The pipeline never writes the published file directly: it builds into a working 
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -51,8 +52,9 @@ class Settings:
         """The last instant the run may see: the end of the as-of day (UTC, naive)."""
         return datetime.combine(self.as_of_date, datetime.max.time())
 
-    def dbt_vars(self) -> dict[str, str]:
-        return {"as_of_date": self.as_of_date.isoformat()}
+    def dbt_vars(self) -> str:
+        """The `--vars` argument every dbt invocation of a run gets."""
+        return json.dumps({"as_of_date": self.as_of_date.isoformat()})
 
 
 def _parse_date(raw: str) -> date:

@@ -96,6 +96,14 @@ def test_published_warehouse_has_raw_staging_and_marts(built):
     assert accounts_raw == accounts_stg > 0
 
 
+def test_the_report_and_the_dbt_docs_land_beside_the_warehouse(built):
+    outputs = built["warehouse"].with_name("warehouse-outputs")
+    report = (outputs / "leadership_report.html").read_text()
+    assert "Customer retention — leadership report" in report and "As of 2026-11-20" in report
+    docs = (outputs / "dbt_docs" / "index.html").read_text()
+    assert "stg_crm__accounts" in docs
+
+
 def test_the_building_file_is_separate_from_the_published_one(built):
     building = built["warehouse"].with_name("warehouse.building.duckdb")
     assert building.is_file() and built["warehouse"].is_file()
@@ -110,6 +118,30 @@ def test_a_second_run_loads_nothing_again_and_republishes(built, monkeypatch):
     loaded = dict(statuses)["loaded"]
     assert dict(statuses) == {"loaded": loaded}  # the re-run recorded nothing new
     assert duplicates == 0
+
+
+def test_a_bi_tool_polling_during_a_full_run_never_sees_an_error_or_an_empty_read(built, monkeypatch, tmp_path):
+    stop, stats_file = tmp_path / "stop", tmp_path / "stats.json"
+    poller = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).parent / "poll_warehouse.py"),
+            str(built["warehouse"]),
+            str(stop),
+            str(stats_file),
+        ]
+    )
+    try:
+        # a full run from an empty working file: load everything, rebuild every model, publish
+        built["warehouse"].with_name("warehouse.building.duckdb").unlink()
+        result = _run_in_process(built["env"], monkeypatch)
+    finally:
+        stop.touch()
+        poller.wait(timeout=60)
+    stats = json.loads(stats_file.read_text())
+    assert result.success
+    assert stats["queries"] > 20, stats
+    assert (stats["errors"], stats["empty_reads"]) == (0, 0), stats
 
 
 def test_a_rejected_batch_fails_the_run_and_leaves_the_published_warehouse_untouched(built, monkeypatch, tmp_path):

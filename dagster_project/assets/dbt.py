@@ -1,6 +1,5 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as asset checks."""
 
-import json
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -41,5 +40,4 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline:
     settings = pipeline.resolve()
     # profiles.yml reads the working warehouse path from the environment of the dbt subprocess
     os.environ["CS_DBT_DUCKDB_PATH"] = str(settings.building_path)
-    vars_arg = ["--vars", json.dumps(settings.dbt_vars())]
-    yield from dbt.cli(["build", *vars_arg], context=context).stream()
+    yield from dbt.cli(["build", "--vars", settings.dbt_vars()], context=context).stream()
