@@ -82,5 +82,49 @@ def sample(
     typer.echo(summary)
 
 
+@app.command()
+def report(open_it: bool = typer.Option(False, "--open", help="Open it in the default browser.")) -> None:
+    """Print the path of the leadership report (and its CSV exports)."""
+    settings = load_settings()
+    path = settings.output_dir / "leadership_report.html"
+    if not path.is_file():
+        typer.secho(f"no report yet at {path}: run `cs-retention run` first", fg="yellow")
+        raise typer.Exit(1)
+    typer.echo(path)
+    for export in sorted(settings.output_dir.glob("*.csv")):
+        typer.echo(export)
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(path.as_uri())
+
+
+@app.command()
+def checks() -> None:
+    """Show the quality-check results of the last published run."""
+    import duckdb
+
+    settings = load_settings()
+    if not settings.warehouse_path.is_file():
+        typer.secho(f"no published warehouse at {settings.warehouse_path}", fg="yellow")
+        raise typer.Exit(1)
+    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+        present = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'quality' and table_name = 'check_results'"
+        ).fetchone()[0]
+        if not present:
+            typer.echo("no check results recorded yet")
+            return
+        rows = con.execute(
+            "select check_name, asset_key, passed, severity, message from quality.check_results "
+            "where run_id = (select run_id from quality.check_results order by checked_at desc limit 1) "
+            "order by passed, check_name"
+        ).fetchall()
+    for name, asset, passed, severity, message in rows:
+        mark = typer.style("PASS", fg="green") if passed else typer.style("FAIL", fg="red")
+        typer.echo(f"{mark} [{severity}] {name} on {asset}: {message}")
+
+
 if __name__ == "__main__":
     app()
