@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from .assets.alerts import delivered_alerts
 from .assets.dbt import dbt_models
 from .assets.dbt_docs import dbt_docs_site
 from .assets.publish import published_warehouse
@@ -13,7 +14,7 @@ from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
-    assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site],
+    assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site, delivered_alerts],
     jobs=[full_refresh_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],

@@ -1,0 +1,203 @@
+"""Sources, ledger, webhook and outbox together, called directly against a tiny warehouse."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.alerts.delivery import RetryPolicy, WebhookChannel
+from dagster_project.alerts.dispatch import Channel, DispatchOutcome, dispatch
+from dagster_project.alerts.ledger import ensure_ledger, undelivered_alerts
+from dagster_project.alerts.outbox import OutboxChannel
+from dagster_project.alerts.sources import attached_read_only
+
+from .conftest import HEALTH_ALERTS, Webhook, build_warehouse
+
+FAST = RetryPolicy(retries=2, backoff_factor=0.0, connect_timeout=2.0, read_timeout=2.0)
+
+
+def deliver(tmp_path: Path, channel: Channel) -> tuple[DispatchOutcome, list[str]]:
+    """One delivery pass as the asset does it; returns the outcome and the source notes."""
+    with duckdb.connect(str(tmp_path / "work.duckdb")) as con:
+        ensure_ledger(con)
+        with attached_read_only(con, tmp_path / "warehouse.duckdb") as present:
+            assert present
+            alerts, notes = undelivered_alerts(con)
+            outcome = dispatch(con, alerts, channel)
+    channel.close()
+    return outcome, notes
+
+
+def ledger(tmp_path: Path) -> list[tuple]:
+    with duckdb.connect(str(tmp_path / "work.duckdb"), read_only=True) as con:
+        return con.execute(
+            "select alert_id, channel, status, attempts, response_code from ops.alert_deliveries order by alert_id"
+        ).fetchall()
+
+
+def pending(tmp_path: Path) -> list[str]:
+    with duckdb.connect(str(tmp_path / "work.duckdb")) as con:
+        ensure_ledger(con)
+        with attached_read_only(con, tmp_path / "warehouse.duckdb"):
+            return [alert.alert_id for alert in undelivered_alerts(con)[0]]
+
+
+def test_each_alert_is_posted_once_and_a_rerun_sends_nothing(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-1", "ha-2", "ha-3"] and outcome.error is None
+    assert webhook.texts() == [
+        "[CRITICAL] Acme Corp (acc-1): Health drop - Health fell from 72 to 38 in 30 days",
+        "[WARNING] Globex (acc-2): Champion departed - Champion &lt;Jane&gt; left &amp; no replacement",
+        "[INFO] acc-3: Low adoption - Seats used 20% of licensed",
+    ]
+    assert set(webhook.paths) == {"/services/T000/B000/secret-token"}
+    assert ledger(tmp_path) == [(f"ha-{i}", "webhook", "delivered", 1, 200) for i in (1, 2, 3)]
+
+    again, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert again.delivered == [] and len(webhook.bodies) == 3
+
+
+def test_only_alerts_new_since_the_last_run_are_sent(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS[:1])
+    deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)  # next publish
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-2", "ha-3"]
+    assert [body["text"][:10] for body in webhook.bodies] == ["[CRITICAL]", "[WARNING] ", "[INFO] acc"]
+
+
+def test_a_500_is_retried_and_then_delivered(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS[:1])
+    webhook.fail_first = 1
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-1"]
+    assert len(webhook.bodies) == 2 and webhook.bodies[0] == webhook.bodies[1]
+    assert ledger(tmp_path) == [("ha-1", "webhook", "delivered", 2, 200)]
+
+
+def test_an_unreachable_endpoint_fails_naming_the_host_and_records_nothing(tmp_path, closed_port_url):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    outcome, _ = deliver(tmp_path, WebhookChannel(closed_port_url, FAST))
+    assert outcome.delivered == [] and outcome.undelivered == 3
+    message = str(outcome.error)
+    host = closed_port_url.split("/services")[0]
+    assert f"webhook {host} failed after 3 attempt(s): no HTTP response" in message
+    assert "secret-token" not in message and "Connection refused" in message
+    assert ledger(tmp_path) == []
+    assert pending(tmp_path) == ["ha-1", "ha-2", "ha-3"]
+
+
+def test_what_was_delivered_before_the_endpoint_went_down_is_kept(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    webhook.fail_after = 1  # the first POST succeeds, then 500 forever
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-1"] and outcome.undelivered == 2
+    assert outcome.error.last_status == 500 and outcome.error.attempts == 3
+    assert len(webhook.bodies) == 1 + 3  # ha-1 once, ha-2 three times, ha-3 never tried
+    assert [row[0] for row in ledger(tmp_path)] == ["ha-1"]
+    assert pending(tmp_path) == ["ha-2", "ha-3"]
+
+
+def test_a_slow_endpoint_times_out_and_is_retried_a_bounded_number_of_times(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS[:1])
+    webhook.delay = 1.0
+    policy = RetryPolicy(retries=1, backoff_factor=0.0, connect_timeout=1.0, read_timeout=0.2)
+    started = time.monotonic()
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, policy))
+    assert time.monotonic() - started < 1.0  # two 0.2 s timeouts, not the server's 1 s answers
+    assert len(webhook.bodies) == 2 and outcome.undelivered == 1
+    assert "timed out" in str(outcome.error) and "secret-token" not in str(outcome.error)
+    assert ledger(tmp_path) == []
+
+
+def test_a_rejected_webhook_is_not_retried_and_its_answer_is_reported(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    webhook.fail_first, webhook.fail_status, webhook.fail_body = 99, 404, b"no_service"
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert len(webhook.bodies) == 1 and outcome.undelivered == 3
+    assert outcome.error.last_status == 404 and "'no_service'" in str(outcome.error)
+    assert ledger(tmp_path) == []
+
+
+def test_without_a_webhook_alerts_are_written_to_the_outbox_once(tmp_path):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    outbox = tmp_path / "out" / "alerts_outbox.jsonl"
+    deliver(tmp_path, OutboxChannel(outbox))
+    deliver(tmp_path, OutboxChannel(outbox))
+    lines = [json.loads(line) for line in outbox.read_text().splitlines()]
+    assert [line["alert_id"] for line in lines] == ["ha-1", "ha-2", "ha-3"]
+    assert lines[0]["payload"]["text"].startswith("[CRITICAL] Acme Corp (acc-1)")
+    assert ledger(tmp_path) == [(f"ha-{i}", "outbox", "delivered", 1, None) for i in (1, 2, 3)]
+
+
+def test_a_sent_alert_is_not_resent_after_switching_channels(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    deliver(tmp_path, OutboxChannel(tmp_path / "alerts_outbox.jsonl"))
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == [] and webhook.bodies == []
+
+
+def test_deleting_a_ledger_row_resends_that_alert(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    with duckdb.connect(str(tmp_path / "work.duckdb")) as con:
+        con.execute("delete from ops.alert_deliveries where alert_id = 'ha-2'")
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-2"] and len(webhook.bodies) == 4
+
+
+RENEWALS = [
+    # as_of_date, account_id, subscription_id, renewal_date, days_to_renewal, renewal_arr, escalation_level
+    (date(2026, 11, 21), "acc-1", "sub-1", date(2027, 2, 19), 90, 120000.0, "high"),
+    (date(2026, 11, 21), "acc-2", "sub-2", date(2026, 11, 18), -3, 50000.5, "emergency"),
+    (date(2026, 11, 21), "acc-3", "sub-3", date(2027, 1, 20), 60, 75000.0, None),  # not escalated
+]
+
+
+def test_renewal_escalations_become_alerts_with_a_stable_id(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=[], renewals=RENEWALS)
+    outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["renewal-sub-1-2027-02-19-high", "renewal-sub-2-2026-11-18-emergency"]
+    assert webhook.texts() == [
+        "[HIGH] Acme Corp (acc-1): Renewal escalation - Renewal of sub-1 on 2027-02-19 (in 90 days), $120,000 ARR: escalation high",
+        "[EMERGENCY] Globex (acc-2): Renewal escalation - Renewal of sub-2 on 2026-11-18 (overdue by 3 days), $50,000 ARR: escalation emergency",
+    ]
+    assert notes == ["marts.fct_health_alerts: read", "marts.fct_renewal_forecast: read"]
+
+
+def test_a_higher_escalation_of_the_same_renewal_is_a_new_alert(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", renewals=RENEWALS[:1])
+    deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    critical = (date(2026, 12, 21), "acc-1", "sub-1", date(2027, 2, 19), 60, 120000.0, "critical")
+    build_warehouse(tmp_path / "warehouse.duckdb", renewals=[critical])
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["renewal-sub-1-2027-02-19-critical"]
+
+
+@pytest.mark.parametrize("accounts", [True, False])
+def test_missing_marts_deliver_nothing_and_say_so(tmp_path, webhook: Webhook, accounts):
+    build_warehouse(tmp_path / "warehouse.duckdb", accounts=accounts)
+    outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == [] and webhook.bodies == []
+    assert notes == [
+        "marts.fct_health_alerts: not built yet, skipped",
+        "marts.fct_renewal_forecast: not built yet, skipped",
+    ]
+
+
+def test_health_alerts_without_dim_accounts_use_the_account_id(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS[:1], accounts=False)
+    deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert webhook.texts() == ["[CRITICAL] acc-1: Health drop - Health fell from 72 to 38 in 30 days"]
+
+
+def test_a_duplicated_alert_id_in_the_mart_is_sent_once(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=[HEALTH_ALERTS[0], HEALTH_ALERTS[0]])
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["ha-1"] and len(webhook.bodies) == 1
