@@ -1,0 +1,21 @@
+with source as (
+
+    select * from {{ source('raw', 'crm_milestones') }}
+
+),
+
+renamed as (
+
+    select
+        milestone_id,
+        account_id,
+        milestone,
+        due_date,
+        completed_at,
+        _batch_id as batch_id,
+        _extracted_at as extracted_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,21 @@
+with source as (
+
+    select * from {{ source('raw', 'crm_nps_responses') }}
+
+),
+
+renamed as (
+
+    select
+        response_id,
+        account_id,
+        contact_id,
+        responded_at,
+        score,
+        _batch_id as batch_id,
+        _extracted_at as extracted_at
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,24 @@
+with source as (
+
+    select * from {{ source('raw', 'crm_opportunities') }}
+
+),
+
+renamed as (
+
+    select
+        opportunity_id,
+        account_id,
+        opportunity_type,
+        stage,
+        close_date,
+        amount_arr,
+        currency,
+        created_at,
+        _batch_id as batch_id,
+        _extracted_at as extracted_at
+    from source
+
+)
+
+select * from renamed
