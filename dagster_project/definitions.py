@@ -8,6 +8,7 @@ from .assets.dbt_docs import dbt_docs_site
 from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
 from .assets.report import leadership_report
+from .checks.asset_checks import extract_gate_checks
 from .jobs import full_refresh_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
@@ -15,6 +16,7 @@ from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site, delivered_alerts],
+    asset_checks=[*extract_gate_checks],
     jobs=[full_refresh_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],

@@ -1,0 +1,139 @@
+"""The quality-gate configuration (``config.yaml`` beside this file), read and validated once.
+
+Thresholds are data: an analytics engineer changes an SLA or a tolerance in the YAML file, and
+a bad value (a negative SLA, a coverage above 100 %) fails loudly when the file is read instead
+of silently weakening a gate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+CONFIG_PATH = Path(__file__).with_name("config.yaml")
+SOURCES = ("crm", "billing", "usage")
+
+
+class QualityConfigError(ValueError):
+    """The quality configuration has a value the checks cannot use; the message names the key."""
+
+
+@dataclass(frozen=True)
+class SourceFreshness:
+    extract_sla_hours: float
+    event_sla_hours: float | None = None  # usage only: the latest occurred_at
+
+
+@dataclass(frozen=True)
+class QualityConfig:
+    sources: dict[str, SourceFreshness]
+    quarantine_max_share: float = 0.01
+    min_coverage: float = 1.0
+    min_data_completeness_exclusive: float = 0.0
+    paying_accounts_relation: str | None = None
+    paying_accounts_date_column: str = "as_of_date"
+    paying_accounts_mrr_column: str = "mrr"
+    score_range: tuple[float, float] = (0.0, 100.0)
+    data_completeness_range: tuple[float, float] = (0.0, 1.0)
+    probability_range: tuple[float, float] = (0.0, 1.0)
+    reconciliation_tolerance: float = 0.01
+    sample_rows: int = 5
+
+    def freshness(self, source: str) -> SourceFreshness:
+        return self.sources[source]
+
+
+def _number(raw: Any, key: str, *, minimum: float = 0.0, maximum: float | None = None) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise QualityConfigError(f"{key} must be a number, got {raw!r}")
+    if raw < minimum or (maximum is not None and raw > maximum):
+        bound = f"between {minimum} and {maximum}" if maximum is not None else f">= {minimum}"
+        raise QualityConfigError(f"{key} must be {bound}, got {raw!r}")
+    return float(raw)
+
+
+def _range(raw: Any, key: str) -> tuple[float, float]:
+    if not isinstance(raw, list | tuple) or len(raw) != 2:
+        raise QualityConfigError(f"{key} must be a [low, high] pair, got {raw!r}")
+    low, high = (_number(v, key, minimum=float("-inf")) for v in raw)
+    if low > high:
+        raise QualityConfigError(f"{key} low bound {low} is above its high bound {high}")
+    return low, high
+
+
+def parse_config(data: dict[str, Any]) -> QualityConfig:
+    """Validate a parsed YAML document into a :class:`QualityConfig` (pure, for tests)."""
+    freshness = data.get("freshness") or {}
+    default_sla = _number(freshness.get("default_sla_hours", 24), "freshness.default_sla_hours", minimum=1e-9)
+    per_source = freshness.get("sources") or {}
+    unknown = sorted(set(per_source) - set(SOURCES))
+    if unknown:
+        raise QualityConfigError(f"freshness.sources has unknown source(s) {unknown}; known: {list(SOURCES)}")
+    sources: dict[str, SourceFreshness] = {}
+    for source in SOURCES:
+        entry = per_source.get(source) or {}
+        extract_sla = _number(
+            entry.get("extract_sla_hours", default_sla), f"freshness.sources.{source}.extract_sla_hours", minimum=1e-9
+        )
+        event_sla = None
+        if source == "usage":
+            event_sla = _number(
+                entry.get("event_sla_hours", extract_sla), "freshness.sources.usage.event_sla_hours", minimum=1e-9
+            )
+        elif "event_sla_hours" in entry:
+            raise QualityConfigError(f"freshness.sources.{source}.event_sla_hours: only usage has an event time")
+        sources[source] = SourceFreshness(extract_sla, event_sla)
+
+    quarantine = data.get("quarantine") or {}
+    coverage = data.get("health_coverage") or {}
+    ranges = data.get("ranges") or {}
+    reconciliation = data.get("reconciliation") or {}
+    relation = coverage.get("paying_accounts_relation")
+    if relation is not None and (not isinstance(relation, str) or relation.count(".") != 1):
+        raise QualityConfigError(
+            f"health_coverage.paying_accounts_relation must be 'schema.relation' or null, got {relation!r}"
+        )
+    sample_rows = data.get("sample_rows", 5)
+    if isinstance(sample_rows, bool) or not isinstance(sample_rows, int) or not 1 <= sample_rows <= 100:
+        raise QualityConfigError(f"sample_rows must be an integer between 1 and 100, got {sample_rows!r}")
+    return QualityConfig(
+        sources=sources,
+        quarantine_max_share=_number(
+            quarantine.get("max_share_per_batch", 0.01), "quarantine.max_share_per_batch", maximum=1
+        ),
+        min_coverage=_number(coverage.get("min_coverage", 1.0), "health_coverage.min_coverage", maximum=1),
+        min_data_completeness_exclusive=_number(
+            coverage.get("min_data_completeness_exclusive", 0),
+            "health_coverage.min_data_completeness_exclusive",
+            maximum=1,
+        ),
+        paying_accounts_relation=relation,
+        paying_accounts_date_column=str(coverage.get("paying_accounts_date_column", "as_of_date")),
+        paying_accounts_mrr_column=str(coverage.get("paying_accounts_mrr_column", "mrr")),
+        score_range=_range(ranges.get("score", [0, 100]), "ranges.score"),
+        data_completeness_range=_range(ranges.get("data_completeness", [0, 1]), "ranges.data_completeness"),
+        probability_range=_range(ranges.get("probability", [0, 1]), "ranges.probability"),
+        reconciliation_tolerance=_number(reconciliation.get("tolerance_usd", 0.01), "reconciliation.tolerance_usd"),
+        sample_rows=sample_rows,
+    )
+
+
+def load_config(path: Path = CONFIG_PATH) -> QualityConfig:
+    """Read and validate a configuration file; raises QualityConfigError naming the key."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError) as exc:
+        raise QualityConfigError(f"cannot read quality configuration {path}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise QualityConfigError(f"{path} must hold a mapping at the top level")
+    return parse_config(data)
+
+
+@lru_cache(maxsize=1)
+def default_config() -> QualityConfig:
+    """The project's configuration, read once per process."""
+    return load_config()
