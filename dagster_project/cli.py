@@ -73,12 +73,15 @@ def sample(
     months: int = typer.Option(24, help="Months of history."),
     end_date: str = typer.Option(None, help="Last day of data (YYYY-MM-DD); default today (UTC)."),
     seed: int = typer.Option(42, help="Random seed: the same arguments give the same files."),
+    events_scale: float = typer.Option(1.0, help="Usage volume multiplier (1.0 ≈ 470k events at 200 accounts)."),
 ) -> None:
     """Generate a realistic book of business in the landing layout."""
     from .sample_data.generator import generate_landing
 
     end = date.fromisoformat(end_date) if end_date else load_settings({}).as_of_date
-    summary = generate_landing(out, accounts=accounts, months=months, end_date=end, seed=seed)
+    summary = generate_landing(
+        out, accounts=accounts, months=months, end_date=end, seed=seed, events_scale=events_scale
+    )
     typer.echo(summary)
 
 
