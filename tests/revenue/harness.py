@@ -1,0 +1,141 @@
+"""Shared steps of the revenue end-to-end tests: generate extracts, load them, run dbt once,
+compute the reference from the raw tables, and compare a mart with it."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterable, Mapping
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from dagster_project.extracts.loader import load_source
+
+from .reference import Reference, as_fraction, compute
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+EXAMPLE_LANDING = ROOT.parent / "shared" / "examples" / "landing"
+THRESHOLDS_SEED = DBT_PROJECT_DIR / "seeds" / "revenue" / "cfg_segment_thresholds.csv"
+LANDING_END_DATE = date(2026, 11, 21)  # the generated book's last day (and the example's)
+HALF_CENT = Fraction(1, 200)  # amounts must agree to the cent
+RATE_TOLERANCE = 1e-9
+
+MONEY_COLUMNS = {
+    "fct_mrr_monthly": ("mrr", "previous_mrr", "movement_mrr"),
+    "rpt_revenue_retention": (
+        "starting_mrr",
+        "new_mrr",
+        "reactivation_mrr",
+        "expansion_mrr",
+        "contraction_mrr",
+        "churned_mrr",
+        "ending_mrr",
+    ),
+}
+RATE_COLUMNS = ("nrr_monthly", "grr_monthly", "nrr_t12m", "grr_t12m", "logo_retention_t12m")
+
+
+def landing_dir(out_dir: Path) -> Path:
+    """The realistic generated book (200 accounts, 24 months) when the generator exists, else
+    the bundled tiny example landing."""
+    try:
+        from dagster_project.sample_data.generator import generate_landing
+    except ImportError:
+        return EXAMPLE_LANDING
+    generate_landing(out_dir, accounts=200, months=24, end_date=LANDING_END_DATE, seed=42)
+    return out_dir
+
+
+def build_warehouse(root: Path, landing: Path, as_of: date) -> Path:
+    """Load ``landing`` into a fresh warehouse and run `dbt build --select +marts.revenue` once."""
+    path = root / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
+    try:
+        for source in ("crm", "billing", "usage"):
+            result = load_source(con, landing, source)
+            assert not result.rejected, [b.error for b in result.rejected]
+    finally:
+        con.close()
+
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        "build",
+        "--select",
+        "+marts.revenue",
+        # only tests whose parents are all built here: a staging relationship test towards a
+        # model outside the revenue lineage (tickets -> accounts) would fail on a fresh warehouse
+        "--indirect-selection",
+        "buildable",
+        "--vars",
+        json.dumps({"as_of_date": as_of.isoformat()}),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(root / "dbt_target"),
+        "--log-path",
+        str(root / "dbt_logs"),
+    ]
+    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(path), "CS_AS_OF_DATE": as_of.isoformat()}
+    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, f"dbt build failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
+    return path
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = con.execute(sql)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def reference_from_raw(con: duckdb.DuckDBPyConnection, as_of: date) -> Reference:
+    """The reference computed from the raw (loaded, not modelled) tables and the config seed."""
+    with THRESHOLDS_SEED.open() as f:
+        thresholds = {r["segment"]: r["min_arr_usd"] for r in csv.DictReader(f)}
+    return compute(
+        accounts=rows(con, "select account_id, segment_override, is_deleted, created_at from raw.crm_accounts"),
+        customers=rows(con, "select customer_id, account_id from raw.billing_customers"),
+        subscriptions=rows(con, "select subscription_id, customer_id from raw.billing_subscriptions"),
+        items=rows(con, "select * from raw.billing_subscription_items"),
+        fx_rates=rows(con, "select rate_month, currency, usd_per_unit from raw.billing_fx_rates"),
+        thresholds=thresholds,
+        as_of=as_of,
+    )
+
+
+def money_equal(actual: Any, expected: Fraction) -> bool:
+    return actual is not None and abs(as_fraction(actual) - expected) <= HALF_CENT
+
+
+def rate_equal(actual: Any, expected: float | None) -> bool:
+    if actual is None or expected is None:
+        return actual is None and expected is None
+    return abs(float(actual) - expected) <= RATE_TOLERANCE
+
+
+def differences(
+    actual: Mapping[tuple, Mapping[str, Any]],
+    expected: Mapping[tuple, Mapping[str, Any]],
+    *,
+    money: Iterable[str] = (),
+    rates: Iterable[str] = (),
+    exact: Iterable[str] = (),
+) -> list[tuple]:
+    """Every (key, column, actual, expected) that disagrees; missing or extra keys first."""
+    problems: list[tuple] = [(k, "missing row", None, None) for k in expected.keys() - actual.keys()]
+    problems += [(k, "unexpected row", None, None) for k in actual.keys() - expected.keys()]
+    for key in expected.keys() & actual.keys():
+        got, want = actual[key], expected[key]
+        problems += [(key, c, got[c], float(want[c])) for c in money if not money_equal(got[c], want[c])]
+        problems += [(key, c, got[c], want[c]) for c in rates if not rate_equal(got[c], want[c])]
+        problems += [(key, c, got[c], want[c]) for c in exact if got[c] != want[c]]
+    return sorted(problems, key=str)
