@@ -2,6 +2,8 @@
 -- ending MRR, and each month's ending MRR is the total month-end MRR of every mapped billing
 -- customer (so no account revenue is lost between the billing items and the report).
 
+{{ config(meta={'dagster': {'ref': {'name': 'rpt_revenue_retention'}}}) }}
+
 with
 
 retention as (

@@ -1,6 +1,8 @@
 -- int_complete_months generates a bounded run of months; fail if the billing history is older
 -- than the months it generated (or if a complete month is missing or not complete).
 
+{{ config(meta={'dagster': {'ref': {'name': 'int_complete_months'}}}) }}
+
 with
 
 complete_months as (
