@@ -1,10 +1,10 @@
-with source as (
+with fx_rates as (
 
     select * from {{ source('raw', 'billing_fx_rates') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         rate_month,
@@ -12,8 +12,8 @@ renamed as (
         usd_per_unit,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from fx_rates
 
 )
 
-select * from renamed
+select * from final

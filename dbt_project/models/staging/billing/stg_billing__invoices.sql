@@ -1,10 +1,10 @@
-with source as (
+with invoices as (
 
     select * from {{ source('raw', 'billing_invoices') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         invoice_id,
@@ -18,8 +18,8 @@ renamed as (
         currency,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from invoices
 
 )
 
-select * from renamed
+select * from final

@@ -1,15 +1,15 @@
-with source as (
+with subscription_items as (
 
     select * from {{ source('raw', 'billing_subscription_items') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         item_id,
         subscription_id,
-        product,
+        trim(product) as product,
         quantity,
         unit_price,
         currency,
@@ -19,8 +19,8 @@ renamed as (
         valid_to,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from subscription_items
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with subscriptions as (
 
     select * from {{ source('raw', 'billing_subscriptions') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         subscription_id,
@@ -16,8 +16,8 @@ renamed as (
         canceled_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from subscriptions
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with activities as (
 
     select * from {{ source('raw', 'crm_activities') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         activity_id,
@@ -15,8 +15,8 @@ renamed as (
         attendee_roles,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from activities
 
 )
 
-select * from renamed
+select * from final

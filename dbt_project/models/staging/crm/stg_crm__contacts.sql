@@ -1,23 +1,24 @@
-with source as (
+with contacts as (
 
     select * from {{ source('raw', 'crm_contacts') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         contact_id,
         account_id,
-        md5(lower(trim(email))) as email_hash,
-        title,
+        -- personal data: only a hash of the normalized address leaves raw
+        {{ dbt.hash("nullif(lower(trim(email)), '')") }} as email_hash,
+        nullif(trim(title), '') as title,
         role,
         created_at,
         departed_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from contacts
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with goals as (
 
     select * from {{ source('raw', 'crm_goals') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         goal_id,
@@ -16,8 +16,8 @@ renamed as (
         created_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from goals
 
 )
 
-select * from renamed
+select * from final

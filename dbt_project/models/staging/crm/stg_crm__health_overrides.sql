@@ -1,22 +1,22 @@
-with source as (
+with health_overrides as (
 
     select * from {{ source('raw', 'crm_health_overrides') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         account_id,
         override_status,
-        reason,
-        set_by,
+        trim(reason) as reason,
+        trim(set_by) as set_by,
         set_at,
         expires_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from health_overrides
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with milestones as (
 
     select * from {{ source('raw', 'crm_milestones') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         milestone_id,
@@ -14,8 +14,8 @@ renamed as (
         completed_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from milestones
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with nps_responses as (
 
     select * from {{ source('raw', 'crm_nps_responses') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         response_id,
@@ -14,8 +14,8 @@ renamed as (
         score,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from nps_responses
 
 )
 
-select * from renamed
+select * from final

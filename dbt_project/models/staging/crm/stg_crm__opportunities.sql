@@ -1,10 +1,10 @@
-with source as (
+with opportunities as (
 
     select * from {{ source('raw', 'crm_opportunities') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         opportunity_id,
@@ -17,8 +17,8 @@ renamed as (
         created_at,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from opportunities
 
 )
 
-select * from renamed
+select * from final

@@ -1,10 +1,10 @@
-with source as (
+with tickets as (
 
     select * from {{ source('raw', 'crm_tickets') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         ticket_id,
@@ -16,8 +16,8 @@ renamed as (
         csat_score,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from tickets
 
 )
 
-select * from renamed
+select * from final

@@ -1,23 +1,24 @@
-with source as (
+with events as (
 
     select * from {{ source('raw', 'usage_events') }}
 
 ),
 
-renamed as (
+final as (
 
     select
         event_id,
         occurred_at,
         account_id,
         user_id,
-        event_name,
-        feature,
+        trim(event_name) as event_name,
+        -- optional: a blank feature is no feature (the event still counts as activity)
+        nullif(trim(feature), '') as feature,
         cast(occurred_at as date) as occurred_date,
         _batch_id as batch_id,
         _extracted_at as extracted_at
-    from source
+    from events
 
 )
 
-select * from renamed
+select * from final
