@@ -33,7 +33,8 @@ def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
 
 def print_summary(settings: Settings) -> None:
     typer.echo(f"\nMarts (DuckDB, schema marts): {settings.warehouse_path}")
-    typer.echo(f"Outputs (report, exports, docs): {settings.output_dir}")
+    typer.echo(f"Leadership report: {settings.output_dir / 'leadership_report.html'}")
+    typer.echo(f"Other outputs (cohort CSVs, dbt docs, GX data docs, alerts outbox): {settings.output_dir}")
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         present = _relations(con)
         marts = sorted(r for r in present if r.startswith("marts."))

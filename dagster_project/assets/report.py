@@ -1,15 +1,33 @@
 """The leadership report and its CSV exports, from the published warehouse (the numbers BI
 tools see), so every number in it is the same as everywhere else."""
 
+from pathlib import Path
+
 import dagster as dg
 import duckdb
+import pandas as pd
 
-from ..report.data import read_report_data
+from ..report.data import ReportData, read_report_data
 from ..report.render import render_report
 from ..resources import PipelineSettings
 from .publish import published_warehouse
 
 REPORT_NAME = "leadership_report.html"
+
+
+def export_cohort_csvs(data: ReportData, out_dir: Path) -> list[Path]:
+    """One CSV per measure (all segments), without the month columns no cohort has reached yet."""
+    paths = []
+    for measure in sorted({m for _, m in data.cohorts}):
+        frames = [
+            table.assign(segment=segment).set_index(["segment", "cohort_month"]).reset_index()
+            for (segment, m), table in data.cohorts.items()
+            if m == measure
+        ]
+        path = out_dir / f"cohort_retention_{measure}.csv"
+        pd.concat(frames).dropna(axis="columns", how="all").to_csv(path, index=False)
+        paths.append(path)
+    return paths
 
 
 @dg.asset(
@@ -24,15 +42,7 @@ def leadership_report(context: dg.AssetExecutionContext, pipeline: PipelineSetti
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
         data = read_report_data(con, settings.as_of_date.isoformat())
-        exports = []
-        if data.cohorts:
-            for measure in sorted({m for _, m in data.cohorts}):
-                path = out_dir / f"cohort_retention_{measure}.csv"
-                con.execute(
-                    f"copy (select * exclude (measure) from marts.rpt_cohort_retention_wide "
-                    f"where measure = '{measure}' order by segment, cohort_month) to '{path}' (header, delimiter ',')"
-                )
-                exports.append(path.name)
+    exports = [path.name for path in export_cohort_csvs(data, out_dir)]
     report_path = out_dir / REPORT_NAME
     report_path.write_text(render_report(data), encoding="utf-8")
     context.log.info(f"leadership report: {report_path}")

@@ -117,11 +117,17 @@ def test_the_asset_writes_the_report_and_csv_exports(warehouse, monkeypatch, tmp
     out = tmp_path / "warehouse-outputs"
     assert (out / "leadership_report.html").stat().st_size > 1_000_000  # plotly.js is inlined
     exported = (out / "cohort_retention_logo_retention.csv").read_text().splitlines()
-    assert exported[0] == "cohort_month,segment,cohort_accounts,m0,m1,m2,m3"
-    assert len(exported) == 1 + 3
+    assert exported[0] == "segment,cohort_month,cohort_accounts,m0,m1,m2"  # m3: no cohort reached it yet
+    assert exported[1:] == [
+        "all,2026-08-01,10,1.0,0.9,0.8",
+        "all,2026-09-01,4,1.0,0.75,",
+        "high_touch,2026-08-01,3,1.0,1.0,0.6667",
+    ]
 
 
-@pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason="no Chromium installed (apt-get install chromium)")
+@pytest.mark.skipif(
+    CHROMIUM is None and os.environ.get("CI") != "true", reason="no Chromium installed (apt-get install chromium)"
+)
 def test_the_report_renders_in_a_real_browser(warehouse, tmp_path):
     assert CHROMIUM, "CI must have Debian's chromium installed (.ci/run installs it)"
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -141,8 +147,15 @@ def test_the_report_renders_in_a_real_browser(warehouse, tmp_path):
     assert dom.count('class="cohort-table"') == 3
     shot = tmp_path / "report.png"
     subprocess.run(
-        [CHROMIUM, *CHROMIUM_FLAGS, *profile, "--virtual-time-budget=5000", "--window-size=1400,2400",
-         f"--screenshot={shot}", page.as_uri()],
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            *profile,
+            "--virtual-time-budget=5000",
+            "--window-size=1400,2400",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
         capture_output=True,
         timeout=120,
         check=True,
