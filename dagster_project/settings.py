@@ -52,9 +52,9 @@ class Settings:
         """The last instant the run may see: the end of the as-of day (UTC, naive)."""
         return datetime.combine(self.as_of_date, datetime.max.time())
 
-    def dbt_vars(self) -> str:
-        """The `--vars` argument every dbt invocation of a run gets."""
-        return json.dumps({"as_of_date": self.as_of_date.isoformat()})
+    def dbt_vars(self, **extra: str) -> str:
+        """The `--vars` argument every dbt invocation of a run gets (plus e.g. a backfill range)."""
+        return json.dumps({"as_of_date": self.as_of_date.isoformat(), **extra})
 
 
 def _parse_date(raw: str) -> date:

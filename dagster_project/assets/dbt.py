@@ -2,6 +2,7 @@
 
 import os
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import dagster as dg
@@ -31,13 +32,33 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 1 else None
 
 
+class HealthHistoryRange(dg.Config):
+    """A backfill of the daily health history: recompute exactly these days (YYYY-MM-DD, inclusive).
+
+    Empty (the default, as in every scheduled run): the incremental model adds the days after
+    the latest one it holds, up to the as-of date.
+    """
+
+    health_start_date: str | None = None
+    health_end_date: str | None = None
+
+    def as_vars(self) -> dict[str, str]:
+        days = {"health_start_date": self.health_start_date, "health_end_date": self.health_end_date}
+        if any(days.values()) and not all(days.values()):
+            raise dg.Failure("a health backfill needs both health_start_date and health_end_date")
+        return {key: date.fromisoformat(value).isoformat() for key, value in days.items() if value}
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
     dagster_dbt_translator=RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings):
+def dbt_models(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings, config: HealthHistoryRange
+):
     settings = pipeline.resolve()
     # profiles.yml reads the working warehouse path from the environment of the dbt subprocess
     os.environ["CS_DBT_DUCKDB_PATH"] = str(settings.building_path)
-    yield from dbt.cli(["build", "--vars", settings.dbt_vars()], context=context).stream()
+    dbt_vars = settings.dbt_vars(**config.as_vars())
+    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
