@@ -45,25 +45,48 @@ def run(
     if as_of:
         os.environ["CS_AS_OF_DATE"] = date.fromisoformat(as_of).isoformat()
     settings = load_settings()
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))  # runs show in `dagster dev`
-
-    import dagster as dg
-
-    from .definitions import defs
     from .jobs import full_refresh_job
 
     typer.echo(f"as of {settings.as_of_date}; landing {settings.landing_dir}")
-    job = defs.resolve_job_def(full_refresh_job.name)
+    _execute(full_refresh_job.name)
+    from .summary import print_summary
+
+    print_summary(settings)
+
+
+def _execute(job_name: str, run_config: dict | None = None) -> None:
+    """Run a job in this process against the project's Dagster instance; exit 1 naming failed steps."""
+    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))  # runs show in `dagster dev`
+    import dagster as dg
+
+    from .definitions import defs
+
+    job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:
                 typer.secho(f"FAILED {event.step_key}: {event.event_specific_data.error.message.strip()}", fg="red")
         raise typer.Exit(1)
-    from .summary import print_summary
 
-    print_summary(settings)
+
+@app.command()
+def backfill(
+    start: str = typer.Option(..., help="First day to recompute (YYYY-MM-DD)."),
+    end: str = typer.Option(..., help="Last day to recompute (YYYY-MM-DD), at most the as-of date."),
+) -> None:
+    """Recompute the daily health history for a range of days (point-in-time: each day sees only its past)."""
+    from .jobs import health_history_backfill_job, run_config_health_backfill
+
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    settings = load_settings()
+    if first > last or last > settings.as_of_date:
+        typer.secho(f"need start <= end <= as-of date ({settings.as_of_date})", fg="red")
+        raise typer.Exit(2)
+    typer.echo(f"recomputing health history {first} .. {last} ({(last - first).days + 1} days)")
+    _execute(health_history_backfill_job.name, run_config_health_backfill(first.isoformat(), last.isoformat()))
+    typer.echo("done; publish with `cs-retention run` (the backfill writes the working warehouse)")
 
 
 @app.command()

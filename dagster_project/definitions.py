@@ -8,16 +8,16 @@ from .assets.dbt_docs import dbt_docs_site
 from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
 from .assets.report import leadership_report
-from .checks.asset_checks import extract_gate_checks
-from .jobs import full_refresh_job
+from .checks import quality_checks
+from .jobs import full_refresh_job, health_history_backfill_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
 
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site, delivered_alerts],
-    asset_checks=[*extract_gate_checks],
-    jobs=[full_refresh_job],
+    asset_checks=quality_checks,
+    jobs=[full_refresh_job, health_history_backfill_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],
     resources={"pipeline": PipelineSettings(), "dbt": dbt_resource()},

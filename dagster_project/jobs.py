@@ -17,3 +17,19 @@ full_refresh_job = dg.define_asset_job(
 def run_config_as_of(as_of_date: str) -> dict:
     """Run config that pins the run's as-of date (the pipeline resource reads it)."""
     return {"resources": {"pipeline": {"config": {"as_of_date": as_of_date}}}}
+
+
+# every health model (the daily component models and the daily mart are incremental over the
+# same day range; the latest-day, alert and validation marts follow from them)
+health_history_backfill_job = dg.define_asset_job(
+    name="health_history_backfill",
+    selection=dg.AssetSelection.groups("health"),
+    description="Recompute the daily health history for a range of days (run config: dbt_models.config "
+    "health_start_date / health_end_date). Each day uses only what was known that day.",
+    tags=WRITER_TAG,
+)
+
+
+def run_config_health_backfill(start: str, end: str) -> dict:
+    """Run config of a health-history backfill over [start, end]."""
+    return {"ops": {"dbt_models": {"config": {"health_start_date": start, "health_end_date": end}}}}

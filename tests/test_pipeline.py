@@ -18,6 +18,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+
 from dagster_project.sample_data.generator import generate_landing
 
 AS_OF = date(2026, 11, 20)
@@ -102,6 +103,54 @@ def test_the_report_and_the_dbt_docs_land_beside_the_warehouse(built):
     assert "Customer retention — leadership report" in report and "As of 2026-11-20" in report
     docs = (outputs / "dbt_docs" / "index.html").read_text()
     assert "stg_crm__accounts" in docs
+
+
+def test_the_published_warehouse_meets_the_mart_contract(built):
+    tool = Path(__file__).resolve().parents[1].parent / "shared" / "tools" / "check_mart_contract.py"
+    completed = subprocess.run([sys.executable, str(tool), str(built["warehouse"])], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stdout
+    assert "10/10 contract relations complete" in completed.stdout
+
+
+def test_every_paying_account_has_a_health_score_on_the_as_of_day(built):
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        paying = {r[0] for r in con.execute("select account_id from marts.dim_accounts where is_active").fetchall()}
+        scored = {
+            r[0]
+            for r in con.execute(
+                "select account_id from marts.fct_account_health_daily where as_of_date = ? and data_completeness > 0",
+                [AS_OF],
+            ).fetchall()
+        }
+        results = con.execute("select check_name, passed from quality.check_results").fetchall()
+    assert paying and paying <= scored
+    assert ("health_score_coverage", True) in results and ("extract_freshness", True) in results
+
+
+def test_a_health_backfill_recomputes_exactly_the_same_history(built, monkeypatch, tmp_path):
+    """Delete three past days, backfill them through Dagster, and get the same rows back."""
+    building = tmp_path / "warehouse.building.duckdb"
+    shutil.copyfile(built["warehouse"].with_name("warehouse.building.duckdb"), building)
+    env = dict(built["env"], CS_WAREHOUSE_PATH=str(tmp_path / "warehouse.duckdb"))
+    days = "as_of_date between date '2026-10-01' and date '2026-10-03'"
+    query = f"select * exclude (config_version) from marts.fct_account_health_daily where {days} order by all"
+    with duckdb.connect(str(building)) as con:
+        before = con.execute(query).fetchall()
+        con.execute(f"delete from marts.fct_account_health_daily where {days}")
+    for key in ("CS_LANDING_DIR", "CS_AS_OF_DATE"):
+        monkeypatch.setenv(key, env[key])
+    monkeypatch.setenv("CS_WAREHOUSE_PATH", env["CS_WAREHOUSE_PATH"])
+    from dagster_project.definitions import defs
+    from dagster_project.jobs import run_config_health_backfill
+
+    job = defs.resolve_job_def("health_history_backfill")
+    result = job.execute_in_process(
+        run_config=run_config_health_backfill("2026-10-01", "2026-10-03"), raise_on_error=False
+    )
+    assert result.success
+    with duckdb.connect(str(building), read_only=True) as con:
+        after = con.execute(query).fetchall()
+    assert len(before) > 30 and after == before
 
 
 def test_the_building_file_is_separate_from_the_published_one(built):

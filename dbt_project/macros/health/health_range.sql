@@ -1,0 +1,89 @@
+{#- The days a health model computes in this run (docs/health.md, "Daily history").
+
+    Every daily health model is incremental (delete+insert on as_of_date, account_id) and
+    computes the days [health_range_start(), health_range_end()]:
+      - vars health_start_date / health_end_date given (a backfill, e.g. a Dagster daily
+        partition): exactly that range (health_end_date defaults to as_of_date);
+      - otherwise, incremental run: the days after the latest day already in the table, up to
+        as_of_date;
+      - otherwise (first build, --full-refresh): health_history_days (var, default 400) days
+        back from as_of_date, plus `lead_in_days` more for the intermediate models, so that the
+        mart can read the score 30 days before its first day (score_change_30d).
+    The range is SQL (a subquery on the model's own table in incremental runs), so nothing is
+    queried at compile time. -#}
+
+{% macro health_score_change_days() -%}
+    {#- score_change_30d compares with the score this many days earlier (fixed by the mart contract) -#}
+    {{ return(30) }}
+{%- endmacro %}
+
+{% macro health_history_days() -%}
+    {{ return(var('health_history_days', 400) | int) }}
+{%- endmacro %}
+
+{% macro health_range_end() -%}
+    {%- set end_value = var('health_end_date', none) -%}
+    {%- if end_value -%}
+        {%- do health_validate_range() -%}
+        cast('{{ end_value }}' as date)
+    {%- else -%}
+        {{ as_of_date() }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro health_range_start(lead_in_days=0) -%}
+    {%- set start_value = var('health_start_date', none) -%}
+    {%- set default_start -%}
+        cast({{ dbt.dateadd('day', -(health_history_days() + lead_in_days), health_range_end()) }} as date)
+    {%- endset -%}
+    {%- if start_value -%}
+        {%- do health_validate_range() -%}
+        cast('{{ start_value }}' as date)
+    {%- elif is_incremental() -%}
+        coalesce(
+            (select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) from {{ this }}),
+            {{ default_start }}
+        )
+    {%- else -%}
+        {{ default_start }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A backfill names real dates, the start not after the end, and never a day after as_of_date
+    (nothing may be scored from data that has not happened yet). -#}
+{% macro health_validate_range() -%}
+    {%- set start_value = var('health_start_date', none) -%}
+    {%- set end_value = var('health_end_date', none) -%}
+    {%- set as_of_value = var('as_of_date', none) or env_var('CS_AS_OF_DATE', '') -%}
+    {%- set parsed = {} -%}
+    {%- for name, value in [('health_start_date', start_value), ('health_end_date', end_value), ('as_of_date', as_of_value)] -%}
+        {%- if value -%}
+            {%- set text = value | string -%}
+            {%- if not modules.re.match('^\d{4}-\d{2}-\d{2}$', text) -%}
+                {{ exceptions.raise_compiler_error(name ~ " must be YYYY-MM-DD, got '" ~ text ~ "'") }}
+            {%- endif -%}
+            {%- do parsed.update({name: modules.datetime.date.fromisoformat(text)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if 'health_start_date' in parsed and 'health_end_date' in parsed
+        and parsed['health_start_date'] > parsed['health_end_date'] -%}
+        {{ exceptions.raise_compiler_error("health_start_date " ~ start_value ~ " is after health_end_date " ~ end_value) }}
+    {%- endif -%}
+    {%- if 'as_of_date' in parsed -%}
+        {%- for name in ['health_start_date', 'health_end_date'] -%}
+            {%- if name in parsed and parsed[name] > parsed['as_of_date'] -%}
+                {{ exceptions.raise_compiler_error(name ~ " " ~ parsed[name] ~ " is after as_of_date " ~ as_of_value ~ ": days after the as-of date cannot be scored") }}
+            {%- endif -%}
+        {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- pre_hook of the daily health models: a backfill first deletes its whole range, so a row that
+    no longer qualifies (e.g. an account whose billing was corrected) does not survive it.
+    delete+insert alone would only replace the keys the recomputation produces again. -#}
+{% macro health_delete_backfill_range(lead_in_days=0) -%}
+    {%- if var('health_start_date', none) and is_incremental() -%}
+        delete from {{ this }}
+        where as_of_date between {{ health_range_start(lead_in_days) }} and {{ health_range_end() }}
+    {%- endif -%}
+{%- endmacro %}

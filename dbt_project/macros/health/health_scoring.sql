@@ -1,0 +1,86 @@
+{#- Small building blocks shared by the health component models (docs/health.md). -#}
+
+{#- 0-100 for reaching `target` (value / target, capped at 100); NULL when value or target is NULL
+    or the target is 0. (least/greatest skip NULLs on most engines, hence the explicit case.) -#}
+{% macro health_share_score(value, target) -%}
+    case
+        when ({{ value }}) is not null and ({{ target }}) <> 0
+            then least(100.0, 100.0 * cast({{ value }} as {{ health_type_double() }}) / cast({{ target }} as {{ health_type_double() }}))
+    end
+{%- endmacro %}
+
+{#- 100 at `full_at`, 0 at `zero_at`, linear between and capped beyond both. full_at may be below
+    zero_at: then the score falls as the value rises (e.g. a ticket-volume ratio). -#}
+{% macro health_linear_score(value, zero_at, full_at) -%}
+    case
+        when ({{ value }}) is not null and ({{ full_at }}) <> ({{ zero_at }})
+            then greatest(0.0, least(100.0,
+                100.0 * (cast({{ value }} as {{ health_type_double() }}) - ({{ zero_at }}))
+                / cast(({{ full_at }}) - ({{ zero_at }}) as {{ health_type_double() }})
+            ))
+    end
+{%- endmacro %}
+
+{#- Weighted mean of the sub-scores that are present: pairs = [(score, weight), ...]. A missing
+    (NULL) sub-score is left out and the weights of the others renormalized; NULL when every
+    sub-score is missing. -#}
+{% macro health_weighted_mean(pairs) -%}
+    (
+        ({%- for score, weight in pairs %}
+            coalesce(({{ score }}) * ({{ weight }}), 0){{ " +" if not loop.last }}
+        {%- endfor %})
+        / nullif(
+            {%- for score, weight in pairs %}
+            case when ({{ score }}) is not null then ({{ weight }}) else 0 end{{ " +" if not loop.last }}
+            {%- endfor %}
+        , 0)
+    )
+{%- endmacro %}
+
+{#- A published score: rounded to one decimal. -#}
+{% macro health_round_score(expression) -%}
+    cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 1) as {{ health_type_double() }})
+{%- endmacro %}
+
+{#- A published rate or probability: rounded to six decimals. -#}
+{% macro health_round_rate(expression) -%}
+    cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 6) as {{ health_type_double() }})
+{%- endmacro %}
+
+{#- A number as text for driver and alert wording, rounded to a whole number. -#}
+{% macro health_int_text(expression) -%}
+    cast(cast(round({{ expression }}) as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }})
+{%- endmacro %}
+
+{#- The day after `day` as a timestamp: "known by the end of day" means "before this instant". -#}
+{% macro health_day_end(day) -%}
+    cast({{ dbt.dateadd('day', 1, day) }} as {{ dbt.type_timestamp() }})
+{%- endmacro %}
+
+{#- Whole days from `start_day` to `end_day` (dates). -#}
+{% macro health_days_between(start_day, end_day) -%}
+    {{ dbt.datediff(start_day, end_day, 'day') }}
+{%- endmacro %}
+
+{#- "1 seat" / "3 seats": a count and the right noun for driver and alert wording. -#}
+{% macro health_count_text(expression, singular, plural) -%}
+    {{ health_int_text(expression) }} || case when round({{ expression }}) = 1 then ' {{ singular }}' else ' {{ plural }}' end
+{%- endmacro %}
+
+{#- An 8-byte floating-point type. Not health_type_double(): that renders FLOAT, which is 4 bytes on
+    DuckDB and Spark and would round scores and shares. -#}
+{% macro health_type_double() -%}
+    {{ return(adapter.dispatch('health_type_double', 'customer_retention')()) }}
+{%- endmacro %}
+
+{% macro default__health_type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro duckdb__health_type_double() -%}
+    double
+{%- endmacro %}
+
+{% macro spark__health_type_double() -%}
+    double
+{%- endmacro %}

@@ -1,0 +1,87 @@
+{#- Trailing-window sums over a day spine, set-based (docs/health.md, "How windows are computed").
+
+    target_days: a relation/CTE with (account_id, as_of_date), one row per account and day to
+                 compute;
+    facts:       a relation/CTE with (account_id, fact_date, window_days, <measures>): each row
+                 adds its measures to the days fact_date <= day < fact_date + window_days
+                 (window_days NULL: every day from fact_date on; window_days <= 0: no day);
+    measures:    the measure column names (integer measures: counts, sums of integer answers).
+
+    Returns a select of (account_id, as_of_date, <measures>) with one row per target day: the sum
+    (bigint)
+    of each measure over the facts in force at the end of that day.
+
+    How: every fact becomes a +measure change on fact_date and a -measure change on the day its
+    window ends; the changes are summed per account and day, and a running sum per account in
+    day order (changes of a day before that day's target row) is read on the target days. So a
+    "users active in the last 30 days" count costs one sort of the account x day changes, never a
+    join of every day with every event; window lengths are data (cfg_health_parameters), not SQL
+    literals. A distinct count works the same way when each key's fact lasts only until the key's
+    next fact (see int_health_usage_daily). -#}
+
+{% macro health_trailing_sums(target_days, facts, measures) -%}
+    select
+        account_id,
+        as_of_date,
+        {%- for measure in measures %}
+        {{ measure }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            account_id,
+            change_date as as_of_date,
+            is_target_day,
+            {%- for measure in measures %}
+            cast(sum({{ measure }}) over (
+                partition by account_id
+                order by change_date, is_target_day
+                rows between unbounded preceding and current row
+            ) as {{ dbt.type_bigint() }}) as {{ measure }}{{ "," if not loop.last }}
+            {%- endfor %}
+        from (
+            select
+                account_id,
+                change_date,
+                is_target_day,
+                {%- for measure in measures %}
+                sum({{ measure }}) as {{ measure }}{{ "," if not loop.last }}
+                {%- endfor %}
+            from (
+                select
+                    account_id,
+                    fact_date as change_date,
+                    0 as is_target_day,
+                    {%- for measure in measures %}
+                    {{ measure }}{{ "," if not loop.last }}
+                    {%- endfor %}
+                from {{ facts }}
+                where window_days is null or window_days > 0
+
+                union all
+
+                select
+                    account_id,
+                    cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date) as change_date,
+                    0 as is_target_day,
+                    {%- for measure in measures %}
+                    -{{ measure }} as {{ measure }}{{ "," if not loop.last }}
+                    {%- endfor %}
+                from {{ facts }}
+                where window_days > 0
+
+                union all
+
+                select
+                    account_id,
+                    as_of_date as change_date,
+                    1 as is_target_day,
+                    {%- for measure in measures %}
+                    0 as {{ measure }}{{ "," if not loop.last }}
+                    {%- endfor %}
+                from {{ target_days }}
+            ) as changes
+            group by account_id, change_date, is_target_day
+        ) as daily_changes
+    ) as running_sums
+    where is_target_day = 1
+{%- endmacro %}

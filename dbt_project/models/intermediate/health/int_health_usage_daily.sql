@@ -1,0 +1,253 @@
+-- Product usage per scored account and day, from the events that happened by the end of that day
+-- (occurred_date <= day): active users in the adoption window (default 30 days) and in the window
+-- before it, users ever activated (any event so far), average daily active users, core and
+-- integration features used (cfg_health_features), and whether the account has any usage
+-- history at all (no history = usage components missing, not 0).
+--
+-- Set-based: events are aggregated to user x day and feature x day first; a distinct count over a
+-- trailing window is a running sum in which each active day of a user counts until that user's
+-- next active day or the window's end, whichever is first (health_trailing_sums).
+{%- set lead_in = health_score_change_days() %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['as_of_date', 'account_id'],
+    on_schema_change='fail',
+    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
+) }}
+
+with
+
+account_days as (
+    select * from {{ ref('int_health_account_days') }}
+),
+
+events as (
+    select * from {{ ref('stg_usage__events') }}
+),
+
+features as (
+    select * from {{ ref('cfg_health_features') }}
+),
+
+parameters as (
+    select * from {{ ref('int_health_parameters') }}
+),
+
+target_days as (
+    select
+        account_id,
+        as_of_date
+    from account_days
+    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+),
+
+scored_accounts as (
+    select distinct account_id
+    from target_days
+),
+
+-- events older than this cannot reach a target day's windows
+lookback as (
+    select
+        cast({{ dbt.dateadd(
+            'day',
+            '-2 * adoption_window_days',
+            health_range_start(lead_in)
+        ) }} as date) as first_event_date
+    from parameters
+),
+
+window_events as (
+    select
+        events.account_id,
+        events.user_id,
+        events.occurred_date,
+        events.feature
+    from events
+    cross join lookback
+    where events.occurred_date > lookback.first_event_date
+        and events.occurred_date <= {{ health_range_end() }}
+        and events.account_id in (select account_id from scored_accounts)
+),
+
+user_days as (
+    select
+        account_id,
+        user_id,
+        occurred_date
+    from window_events
+    group by account_id, user_id, occurred_date
+),
+
+user_spans as (
+    select
+        account_id,
+        occurred_date,
+        {{ health_days_between(
+            'occurred_date',
+            'lead(occurred_date) over (partition by account_id, user_id order by occurred_date)'
+        ) }} as days_to_next_use
+    from user_days
+),
+
+feature_days as (
+    select
+        window_events.account_id,
+        window_events.feature,
+        window_events.occurred_date,
+        max(case when features.is_core then 1 else 0 end) as is_core,
+        max(case when features.is_integration then 1 else 0 end) as is_integration
+    from window_events
+    inner join features
+        on window_events.feature = features.feature
+    where features.is_core or features.is_integration
+    group by window_events.account_id, window_events.feature, window_events.occurred_date
+),
+
+feature_spans as (
+    select
+        account_id,
+        occurred_date,
+        is_core,
+        is_integration,
+        {{ health_days_between(
+            'occurred_date',
+            'lead(occurred_date) over (partition by account_id, feature order by occurred_date)'
+        ) }} as days_to_next_use
+    from feature_days
+),
+
+daily_active_users as (
+    select
+        account_id,
+        occurred_date,
+        count(*) as user_days
+    from user_days
+    group by account_id, occurred_date
+),
+
+-- activation and usage history are about all time, so they read every event of the scored
+-- accounts (three columns), aggregated to the first day of each user
+first_user_use as (
+    select
+        account_id,
+        user_id,
+        min(occurred_date) as first_use_date
+    from events
+    where occurred_date <= {{ health_range_end() }}
+        and account_id in (select account_id from scored_accounts)
+    group by account_id, user_id
+),
+
+first_usage as (
+    select
+        account_id,
+        min(first_use_date) as first_usage_date
+    from first_user_use
+    group by account_id
+),
+
+usage_facts as (
+    -- a user is active in the window from each active day until the next one (or window end)
+    select
+        user_spans.account_id,
+        user_spans.occurred_date as fact_date,
+        cast(least(parameters.adoption_window_days, coalesce(user_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}) as window_days,
+        1 as active_users,
+        0 as previous_active_users,
+        0 as activated_users,
+        0 as user_days,
+        0 as core_features_used,
+        0 as integration_features_used,
+        0 as usage_history
+    from user_spans
+    cross join parameters
+
+    union all
+
+    -- the same, one window later: the active users of the window before
+    select
+        user_spans.account_id,
+        cast({{ dbt.dateadd('day', 'parameters.adoption_window_days', 'user_spans.occurred_date') }} as date),
+        cast(least(parameters.adoption_window_days, coalesce(user_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}),
+        0, 1, 0, 0, 0, 0, 0
+    from user_spans
+    cross join parameters
+
+    union all
+
+    -- activated users: every user from the first day they were active on
+    select
+        account_id,
+        first_use_date,
+        cast(null as {{ dbt.type_int() }}),
+        0, 0, 1, 0, 0, 0, 0
+    from first_user_use
+
+    union all
+
+    -- daily active users summed over the window (average DAU = this / window days)
+    select
+        daily_active_users.account_id,
+        daily_active_users.occurred_date,
+        cast(parameters.adoption_window_days as {{ dbt.type_int() }}),
+        0, 0, 0, daily_active_users.user_days, 0, 0, 0
+    from daily_active_users
+    cross join parameters
+
+    union all
+
+    -- distinct core / integration features used in the window
+    select
+        feature_spans.account_id,
+        feature_spans.occurred_date,
+        cast(least(parameters.adoption_window_days, coalesce(feature_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}),
+        0, 0, 0, 0, feature_spans.is_core, feature_spans.is_integration, 0
+    from feature_spans
+    cross join parameters
+
+    union all
+
+    select
+        account_id,
+        first_usage_date,
+        cast(null as {{ dbt.type_int() }}),
+        0, 0, 0, 0, 0, 0, 1
+    from first_usage
+),
+
+usage_on_target_days as (
+    {{ health_trailing_sums(
+        'target_days',
+        'usage_facts',
+        ['active_users', 'previous_active_users', 'activated_users', 'user_days',
+         'core_features_used', 'integration_features_used', 'usage_history']
+    ) }}
+),
+
+core_catalog as (
+    select count(*) as core_features_available
+    from features
+    where is_core
+),
+
+final as (
+    select
+        usage_on_target_days.as_of_date,
+        usage_on_target_days.account_id,
+        usage_on_target_days.usage_history > 0 as has_usage_history,
+        usage_on_target_days.active_users,
+        usage_on_target_days.previous_active_users,
+        usage_on_target_days.activated_users,
+        cast(usage_on_target_days.user_days as {{ health_type_double() }})
+            / parameters.adoption_window_days as avg_daily_active_users,
+        usage_on_target_days.core_features_used,
+        core_catalog.core_features_available,
+        usage_on_target_days.integration_features_used
+    from usage_on_target_days
+    cross join parameters
+    cross join core_catalog
+)
+
+select * from final
