@@ -1,0 +1,292 @@
+"""The floor: the dbt models' compiled SQL run directly on one DuckDB connection.
+
+No Dagster, no dbt at run time: ``dbt compile`` (once, for a full refresh, with the run's
+``--vars``) gives each model's ``compiled_code``; the models run in dependency order as
+``create or replace table|view <relation> as <compiled_code>`` in a copy of the warehouse that
+holds only the raw schema and the seeds. The seeds are read from the project's CSV files with
+DuckDB's ``read_csv`` (with the seeds' ``column_types``); loading them is not part of the floor.
+
+The connection is set up as the dbt profile sets up dbt's (``TimeZone=UTC``). Ephemeral models
+are inlined by dbt into their children's compiled code and are not built; Python models are
+skipped (and listed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import date
+from graphlib import TopologicalSorter
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+RAW_SCHEMA = "raw"
+BARE_NAME = "bare.duckdb"  # every copy has this name: compiled SQL names the catalog ("bare")
+CONNECTION_SETUP = ("set TimeZone = 'UTC'",)  # as dbt_project/profiles.yml's settings
+
+
+class CompileFailed(RuntimeError):
+    """``dbt compile`` did not succeed."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """One dbt model as the floor builds it."""
+
+    unique_id: str
+    database: str
+    schema: str
+    alias: str
+    materialized: str
+    language: str
+    compiled_code: str
+    depends_on: tuple[str, ...]
+
+    @property
+    def relation(self) -> str:
+        return ".".join(_ident(part) for part in (self.database, self.schema, self.alias))
+
+    def create_sql(self) -> str:
+        kind = "view" if self.materialized == "view" else "table"
+        body = self.compiled_code.strip().rstrip(";")
+        return f"create or replace {kind} {self.relation} as\n{body}\n"
+
+
+@dataclass(frozen=True)
+class Seed:
+    """One dbt seed: its relation and the CSV file it is loaded from."""
+
+    database: str
+    schema: str
+    alias: str
+    path: Path
+    column_types: dict[str, str]
+    delimiter: str
+
+    @property
+    def relation(self) -> str:
+        return ".".join(_ident(part) for part in (self.database, self.schema, self.alias))
+
+    def create_sql(self) -> str:
+        options = [f"header = true, delim = {_literal(self.delimiter)}"]
+        if self.column_types:
+            types = ", ".join(f"{_literal(name)}: {_literal(kind)}" for name, kind in self.column_types.items())
+            options.append(f"types = {{{types}}}")
+        reader = f"read_csv({_literal(str(self.path))}, {', '.join(options)})"
+        return f"create or replace table {self.relation} as select * from {reader}"
+
+
+@dataclass(frozen=True)
+class FloorRun:
+    """One build of every model on the floor: total and per-model seconds."""
+
+    seconds: float
+    model_seconds: dict[str, float]
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+# --------------------------------------------------------------------------- preparing
+
+
+def copy_raw_schema(source: Path, target: Path) -> list[str]:
+    """A new DuckDB file at ``target`` holding only the raw schema of ``source``; returns its tables."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.unlink(missing_ok=True)
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"attach {_literal(str(source))} as src (read_only)")
+        tables = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'src' and table_schema = ? and table_type = 'BASE TABLE' order by 1",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        con.execute(f"create schema {RAW_SCHEMA}")
+        for table in tables:
+            con.execute(f"create table {RAW_SCHEMA}.{_ident(table)} as select * from src.{RAW_SCHEMA}.{_ident(table)}")
+        con.execute("detach src")
+        con.execute("checkpoint")
+    return tables
+
+
+def compile_project(database: Path, as_of: date, target_dir: Path) -> Path:
+    """``dbt compile --full-refresh`` against ``database`` into ``target_dir``; returns the manifest."""
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        "compile",
+        "--full-refresh",
+        "--quiet",
+        "--vars",
+        json.dumps({"as_of_date": as_of.isoformat()}),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(target_dir),
+        "--log-path",
+        str(target_dir / "logs"),
+    ]
+    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(database), "CS_AS_OF_DATE": as_of.isoformat()}
+    done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
+    if done.returncode != 0:
+        raise CompileFailed(f"dbt compile failed:\n{done.stdout[-6000:]}\n{done.stderr[-3000:]}")
+    return target_dir / "manifest.json"
+
+
+# --------------------------------------------------------------------------- the manifest
+
+
+def _model(node: dict[str, Any], model_ids: set[str]) -> Model:
+    return Model(
+        unique_id=node["unique_id"],
+        database=node["database"],
+        schema=node["schema"],
+        alias=node.get("alias") or node["name"],
+        materialized=node["config"]["materialized"],
+        language=node.get("language", "sql"),
+        compiled_code=node.get("compiled_code") or "",
+        depends_on=tuple(d for d in node["depends_on"]["nodes"] if d in model_ids),
+    )
+
+
+def models_in_order(manifest: dict[str, Any]) -> list[Model]:
+    """Every enabled model of the manifest, parents before children."""
+    nodes = {uid: n for uid, n in manifest["nodes"].items() if n["resource_type"] == "model"}
+    models = {uid: _model(node, set(nodes)) for uid, node in nodes.items()}
+    order = TopologicalSorter({uid: m.depends_on for uid, m in models.items()}).static_order()
+    return [models[uid] for uid in order]
+
+
+def seeds_of(manifest: dict[str, Any]) -> list[Seed]:
+    """Every seed of the manifest, with its CSV file's absolute path."""
+    root = Path(manifest["metadata"].get("project_root") or DBT_PROJECT_DIR)
+    seeds = []
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "seed":
+            continue
+        config = node["config"]
+        seeds.append(
+            Seed(
+                database=node["database"],
+                schema=node["schema"],
+                alias=node.get("alias") or node["name"],
+                path=root / node["original_file_path"],
+                column_types=dict(config.get("column_types") or {}),
+                delimiter=config.get("delimiter") or ",",
+            )
+        )
+    return seeds
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def buildable(models: list[Model]) -> tuple[list[Model], list[str]]:
+    """The models the floor builds, and the names of those it cannot (Python) or need not (ephemeral)."""
+    kept = [m for m in models if m.language == "sql" and m.materialized != "ephemeral"]
+    skipped = [m.unique_id for m in models if m not in kept]
+    return kept, skipped
+
+
+# --------------------------------------------------------------------------- building
+
+
+def _schemas(relations: list[Model] | list[Seed]) -> set[tuple[str, str]]:
+    return {(r.database, r.schema) for r in relations}
+
+
+def create_schemas(con: duckdb.DuckDBPyConnection, relations: list[Model] | list[Seed]) -> None:
+    for database, schema in sorted(_schemas(relations)):
+        con.execute(f"create schema if not exists {_ident(database)}.{_ident(schema)}")
+
+
+def load_seeds(database: Path, seeds: list[Seed]) -> float:
+    """Load the seeds' CSV files into ``database``; returns the seconds it took."""
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        create_schemas(con, seeds)
+        for seed in seeds:
+            con.execute(seed.create_sql())
+        con.execute("checkpoint")
+    return time.perf_counter() - started
+
+
+def build_models(database: Path, models: list[Model]) -> FloorRun:
+    """Build every model in order on one connection; times the whole and each model."""
+    per_model: dict[str, float] = {}
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        for statement in CONNECTION_SETUP:
+            con.execute(statement)
+        create_schemas(con, models)
+        for model in models:
+            model_started = time.perf_counter()
+            con.execute(model.create_sql())
+            per_model[model.unique_id] = time.perf_counter() - model_started
+    return FloorRun(time.perf_counter() - started, per_model)
+
+
+def fresh_copy(template: Path, folder: Path) -> Path:
+    """A copy of the prepared floor database (raw + seeds) for one repetition."""
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / BARE_NAME
+    shutil.copyfile(template, target)
+    return target
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def row_counts(con: duckdb.DuckDBPyConnection, catalog: str, models: list[Model]) -> dict[str, int | None]:
+    """Rows of each model's relation in ``catalog`` (None when the relation is not there)."""
+    counts: dict[str, int | None] = {}
+    for model in models:
+        relation = f"{_ident(catalog)}.{_ident(model.schema)}.{_ident(model.alias)}"
+        try:
+            counts[model.unique_id] = con.execute(f"select count(*) from {relation}").fetchone()[0]
+        except duckdb.Error:
+            counts[model.unique_id] = None
+    return counts
+
+
+def compare_row_counts(bare: Path, dbt_built: Path, models: list[Model]) -> dict[str, Any]:
+    """Row counts of every table model in the floor's database and in the dbt-built warehouse.
+
+    Views are left out: their stored SQL names the catalog they were created in, which the
+    dbt-built file is not attached as here.
+    """
+    models = [m for m in models if m.materialized != "view"]
+    with duckdb.connect(str(bare), read_only=True) as con:
+        con.execute(f"attach {_literal(str(dbt_built))} as dbt_built (read_only)")
+        ours = row_counts(con, bare.stem, models)
+        theirs = row_counts(con, "dbt_built", models)
+    mismatches = {
+        uid.rsplit(".", 1)[-1]: {"bare_duckdb": ours[uid], "dbt": theirs[uid]}
+        for uid in ours
+        if ours[uid] != theirs[uid]
+    }
+    return {
+        "models_compared": len(models),
+        "row_counts_equal": not mismatches,
+        "mismatches": mismatches,
+        "rows": {uid.rsplit(".", 1)[-1]: ours[uid] for uid in ours},
+    }

@@ -1,0 +1,401 @@
+"""The benchmark: generate the preset's book, then measure full builds, incremental runs and the floor.
+
+Order of work (all under one work directory, in one process tree whose memory is sampled):
+
+1. ``dbt parse`` (as ``cs-retention prepare``): Dagster loads the models from that manifest;
+2. the preset's book of business (generated in a child process, or reused with ``--keep``);
+3. ``repetitions`` full builds of the real job, each from an empty warehouse in its own folder;
+4. the next morning's landing (one more usage day, re-delivered snapshots) and ``repetitions``
+   incremental runs as of the next day, each from a copy of the first full build's warehouse;
+5. ``repetitions`` builds of the bare DuckDB floor on a raw-only copy of that warehouse.
+"""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import bare, dbt_timings, environment, landing
+from .cpu import CpuMeter, CpuUse
+from .job_run import PHASES
+from .pipeline import PROJECT_ROOT, RunLayout, RunTiming, dbt_run_results, run_job
+from .presets import END_DATE, Preset
+from .rss import TreeRssSampler
+
+Progress = Callable[[str], None]
+MB = 1024 * 1024
+# every figure the JSON must carry with a positive value (the smoke test checks them)
+POSITIVE_FIELDS = (
+    "full_build_s",
+    "incremental_s",
+    "bare_duckdb_s",
+    "peak_rss_mb",
+    "accounts",
+    "usage_events",
+)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The folders of one benchmark invocation."""
+
+    root: Path
+    preset: Preset
+
+    @property
+    def book(self) -> Path:
+        return self.root / f"landing-{self.preset.name}"
+
+    @property
+    def next_day(self) -> Path:
+        return self.root / f"landing-{self.preset.name}-next-day"
+
+    @property
+    def runs(self) -> Path:
+        return self.root / f"runs-{self.preset.name}"
+
+    @property
+    def dagster_home(self) -> Path:
+        return self.runs / "dagster_home"
+
+    def run(self, kind: str, repetition: int) -> RunLayout:
+        return RunLayout(self.runs / f"{kind}-{repetition}")
+
+    @property
+    def floor(self) -> Path:
+        return self.runs / "bare"
+
+
+@dataclass
+class Measured:
+    """Timings of one kind of measurement over its repetitions, and its peak memory."""
+
+    seconds: list[float]
+    peak_rss_bytes: int
+    runs: list[RunTiming] | None = None
+    dbt_nodes: dict[str, float] | None = None
+    landed: dict[str, int] | None = None  # incremental: what the run added to the base warehouse
+    dbt_elapsed: list[float] = field(default_factory=list)
+    phase_peaks: dict[str, int] = field(default_factory=dict)  # highest RSS seen during each phase
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds)
+
+
+@dataclass(frozen=True)
+class RunSeries:
+    """A kind of run: its landing, its as-of date and how each run's folder is set up."""
+
+    kind: str
+    landing: Path
+    as_of: date
+    prepare: Callable[[RunLayout], object]
+    inspect: Callable[[RunLayout], dict[str, int]] | None = None
+
+
+def prepare_dbt_manifest() -> None:
+    """Parse the dbt project so Dagster loads today's models (what ``cs-retention prepare`` does)."""
+    dbt = Path(sys.executable).parent / "dbt"
+    project = PROJECT_ROOT / "dbt_project"
+    subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(project)], cwd=project, check=True)
+
+
+def _fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def _node_seconds(layout: RunLayout) -> dict[str, float]:
+    """Seconds per dbt node of a run's dbt build."""
+    merged: dict[str, float] = {}
+    for results in dbt_run_results(layout):
+        merged |= dbt_timings.node_seconds(results)
+    return merged
+
+
+def _dbt_elapsed(layout: RunLayout) -> float:
+    """Wall seconds of a run's dbt build as dbt itself measured it."""
+    return sum(dbt_timings.elapsed_seconds(results) for results in dbt_run_results(layout))
+
+
+def _run_series(
+    ws: Workspace,
+    sampler: TreeRssSampler,
+    series: RunSeries,
+    repetitions: int,
+    progress: Progress,
+) -> Measured:
+    """``repetitions`` runs of the job, each in a folder ``series.prepare`` sets up.
+
+    The first run's folder is kept (``series.inspect`` may read it); the others are removed.
+    """
+    runs: list[RunTiming] = []
+    nodes: list[dict[str, float]] = []
+    elapsed: list[float] = []
+    landed = None
+    with sampler.window() as memory:
+        for i in range(repetitions):
+            layout = ws.run(series.kind, i)
+            series.prepare(layout)
+            runs.append(run_job(layout, series.landing, series.as_of, ws.dagster_home))
+            nodes.append(_node_seconds(layout))
+            elapsed.append(_dbt_elapsed(layout))
+            progress(f"{series.kind} run {i + 1}/{repetitions}: {runs[-1].wall_s:.1f} s")
+            if i == 0 and series.inspect:
+                landed = series.inspect(layout)
+            if i > 0:
+                shutil.rmtree(layout.folder)
+    merged = dbt_timings.merge_runs(nodes)
+    peaks = phase_peaks(sampler, runs)
+    return Measured([r.wall_s for r in runs], memory["peak"], runs, merged, landed, elapsed, peaks)
+
+
+def phase_peaks(sampler: TreeRssSampler, runs: list[RunTiming]) -> dict[str, int]:
+    """The process tree's highest RSS during each phase, over all runs (from the step times)."""
+    peaks: dict[str, int] = {}
+    for run in runs:
+        for step in run.steps:
+            if step.get("start") and step.get("end"):
+                peak = sampler.peak_between(step["start"], step["end"])
+                peaks[step["phase"]] = max(peaks.get(step["phase"], 0), peak)
+    return peaks
+
+
+def measure_full_builds(ws: Workspace, sampler: TreeRssSampler, repetitions: int, progress: Progress) -> Measured:
+    """Full runs of the job, each from an empty warehouse; the first is the base of the others."""
+    series = RunSeries("full", ws.book, END_DATE, prepare=lambda layout: _fresh(layout.folder))
+    return _run_series(ws, sampler, series, repetitions, progress)
+
+
+def _copy_warehouse(base: RunLayout, target: RunLayout) -> None:
+    """The state a daily run starts from: the working file, the published file and the outputs."""
+    _fresh(target.folder)
+    shutil.copyfile(base.building, target.building)
+    shutil.copyfile(base.warehouse, target.warehouse)
+    outputs = base.warehouse.with_name(base.warehouse.stem + "-outputs")
+    if outputs.is_dir():
+        shutil.copytree(outputs, target.warehouse.with_name(target.warehouse.stem + "-outputs"))
+
+
+def measure_incremental(ws: Workspace, sampler: TreeRssSampler, repetitions: int, progress: Progress) -> Measured:
+    """The next day's run (one more usage day landed), each from a copy of the first full build."""
+    next_day = END_DATE + timedelta(days=1)
+    landing.next_day_landing_in_child(ws.book, ws.next_day, next_day)
+    base = ws.run("full", 0)
+    series = RunSeries(
+        "incremental",
+        ws.next_day,
+        next_day,
+        prepare=lambda layout: _copy_warehouse(base, layout),
+        inspect=lambda layout: added_by_run(base.warehouse, layout.warehouse),
+    )
+    return _run_series(ws, sampler, series, repetitions, progress)
+
+
+def ledger_counts(warehouse: Path) -> dict[str, int]:
+    """Usage events and loaded batches in a warehouse."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        events = con.execute("select count(*) from raw.usage_events").fetchone()[0]
+        batches = con.execute("select count(*) from raw.load_batches where status = 'loaded'").fetchone()[0]
+    return {"usage_events": events, "batches_loaded": batches}
+
+
+def added_by_run(before: Path, after: Path) -> dict[str, int]:
+    """What an incremental run loaded: new usage events and newly loaded batches."""
+    old, new = ledger_counts(before), ledger_counts(after)
+    return {f"new_{key}": new[key] - old[key] for key in old}
+
+
+@dataclass
+class Floor:
+    """The floor's measurements, the models it built and how its results compare with dbt's."""
+
+    measured: Measured
+    model_seconds: dict[str, float]
+    seeds_s: float
+    skipped: list[str]
+    check: dict[str, Any]
+    cpu: list[CpuUse]
+
+
+def measure_floor(ws: Workspace, sampler: TreeRssSampler, repetitions: int, progress: Progress) -> Floor:
+    """The compiled models on one DuckDB connection, on a raw-only copy of the first full build."""
+    base = ws.run("full", 0)
+    template = _fresh(ws.floor / "template") / bare.BARE_NAME
+    bare.copy_raw_schema(base.warehouse, template)
+    manifest = bare.read_manifest(bare.compile_project(template, END_DATE, ws.floor / "dbt_target"))
+    models, skipped = bare.buildable(bare.models_in_order(manifest))
+    seeds_s = bare.load_seeds(template, bare.seeds_of(manifest))
+    runs: list[bare.FloorRun] = []
+    cpu: list[CpuUse] = []
+    with sampler.window() as memory:
+        for i in range(repetitions):
+            database = bare.fresh_copy(template, _fresh(ws.floor / f"rep-{i}"))
+            meter = CpuMeter().start()
+            runs.append(bare.build_models(database, models))
+            cpu.append(meter.stop())
+            progress(f"bare DuckDB floor {i + 1}/{repetitions}: {runs[-1].seconds:.1f} s")
+    check = bare.compare_row_counts(ws.floor / "rep-0" / bare.BARE_NAME, base.warehouse, models)
+    measured = Measured([r.seconds for r in runs], memory["peak"])
+    model_seconds = dbt_timings.merge_runs(r.model_seconds for r in runs)
+    return Floor(measured, model_seconds, seeds_s, skipped, check, cpu)
+
+
+# --------------------------------------------------------------------------- the result
+
+
+def _median_phases(runs: list[RunTiming]) -> dict[str, float]:
+    """Median seconds per phase, in pipeline order; ``other`` is the rest of the wall time
+    (Python start-up, loading the definitions, Dagster between steps)."""
+    names = list(PHASES) + sorted({name for run in runs for name in run.phases_s} - set(PHASES))
+    medians = {name: statistics.median(run.phases_s.get(name, 0.0) for run in runs) for name in names}
+    medians["other"] = statistics.median(run.wall_s - sum(run.phases_s.values()) for run in runs)
+    return {name: round(seconds, 3) for name, seconds in medians.items()}
+
+
+def warehouse_counts(warehouse: Path) -> dict[str, int]:
+    """Rows of the raw tables that size the benchmark."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        events = con.execute("select count(*) from raw.usage_events").fetchone()[0]
+        accounts = con.execute("select count(*) from raw.crm_accounts").fetchone()[0]
+    return {"usage_events": events, "raw_accounts": accounts}
+
+
+def foreign_share(runs: list[RunTiming], cpus: int) -> float | None:
+    """Share of the machine's CPU time other processes used during the runs (timing noise)."""
+    known = [r for r in runs if r.foreign_cpu_s is not None]
+    if not known:
+        return None
+    return round(sum(r.foreign_cpu_s or 0.0 for r in known) / (cpus * sum(r.wall_s for r in known)), 3)
+
+
+def _round_or_none(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {key: round(value, 3) for key, value in values.items()}
+
+
+def _runs_summary(measured: Measured) -> dict[str, Any]:
+    runs = measured.runs or []
+    return {
+        "runs_s": [round(s, 3) for s in measured.seconds],
+        "cpu_s": [round(r.cpu_s, 1) for r in runs],
+        "foreign_cpu_s": [_round_or_none(r.foreign_cpu_s) for r in runs],
+        "job_s": round(statistics.median(r.execute_s for r in runs), 3),
+        "startup_s": round(statistics.median(r.startup_s for r in runs), 3),
+        "phases_s": _median_phases(runs),
+        "dbt_build_elapsed_s": round(statistics.median(measured.dbt_elapsed or [0.0]), 3),
+        "dbt_seconds_by_type": _rounded(dbt_timings.seconds_by_type(measured.dbt_nodes or {})),
+        "peak_rss_mb": round(measured.peak_rss_bytes / MB, 1),
+        "peak_rss_mb_by_phase": {phase: round(peak / MB, 1) for phase, peak in measured.phase_peaks.items() if peak},
+        **({"landed": measured.landed} if measured.landed else {}),
+    }
+
+
+def assemble(
+    ws: Workspace,
+    book: landing.Landing,
+    full: Measured,
+    incremental: Measured,
+    floor: Floor,
+    sampler: TreeRssSampler,
+    repetitions: int,
+) -> dict[str, Any]:
+    """The benchmark's JSON document."""
+    counts = warehouse_counts(ws.run("full", 0).warehouse)
+    full_s, incremental_s, bare_s = full.median, incremental.median, floor.measured.median
+    full_summary = _runs_summary(full)
+    pipeline_peak = max(full.peak_rss_bytes, incremental.peak_rss_bytes)
+    cpus = environment.machine()["cpus"] or 1
+    return {
+        "preset": ws.preset.name,
+        "accounts": ws.preset.accounts,
+        "usage_events": counts["usage_events"],
+        "months": ws.preset.months,
+        "events_scale": ws.preset.events_scale,
+        "as_of_date": END_DATE.isoformat(),
+        "repetitions": repetitions,
+        "full_build_s": round(full_s, 3),
+        "incremental_s": round(incremental_s, 3),
+        "bare_duckdb_s": round(bare_s, 3),
+        "peak_rss_mb": round(pipeline_peak / MB, 1),
+        "ratios": {
+            "incremental_over_full": round(incremental_s / full_s, 3),
+            "full_over_bare_duckdb": round(full_s / bare_s, 2),
+            "dbt_phase_over_bare_duckdb": round(full_summary["phases_s"].get("dbt", 0.0) / bare_s, 2),
+        },
+        "full_build": full_summary,
+        "incremental": _runs_summary(incremental),
+        "bare_duckdb": {
+            "runs_s": [round(s, 3) for s in floor.measured.seconds],
+            "cpu_s": [round(c.ours, 1) for c in floor.cpu],
+            "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor.cpu],
+            "models": len(floor.model_seconds),
+            "seeds_load_s": round(floor.seeds_s, 3),
+            "skipped_models": floor.skipped,
+            "peak_rss_mb": round(floor.measured.peak_rss_bytes / MB, 1),
+            "check": floor.check,
+        },
+        "slowest_models": dbt_timings.slowest_models(full.dbt_nodes or {}, floor.model_seconds),
+        "foreign_cpu_share": foreign_share([*(full.runs or []), *(incremental.runs or [])], int(cpus)),
+        "rss_method": sampler.method,
+        "overall_peak_rss_mb": round(sampler.peak / MB, 1),
+        "raw_accounts": counts["raw_accounts"],
+        "warehouse_mb": round(ws.run("full", 0).warehouse.stat().st_size / MB, 1),
+        "generate_s": round(book.generated_s, 1),
+        "landing_reused": book.reused,
+        "versions": environment.versions(),
+        "code": environment.code_version(PROJECT_ROOT),
+        "machine": environment.machine(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_benchmark(ws: Workspace, repetitions: int, keep: bool, progress: Progress) -> dict[str, Any]:
+    """Generate, measure and return the JSON document (see the module docstring for the steps)."""
+    started = time.perf_counter()
+    prepare_dbt_manifest()
+    book = landing.generate_in_child(ws.book, ws.preset, reuse=keep)
+    progress(f"landing {'reused' if book.reused else f'generated in {book.generated_s:.1f} s'}: {ws.book}")
+    _fresh(ws.runs)
+    with TreeRssSampler() as sampler:
+        full = measure_full_builds(ws, sampler, repetitions, progress)
+        incremental = measure_incremental(ws, sampler, repetitions, progress)
+        floor = measure_floor(ws, sampler, repetitions, progress)
+    result = assemble(ws, book, full, incremental, floor, sampler, repetitions)
+    result["benchmark_wall_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def summary_line(result: dict[str, Any]) -> str:
+    """One line for the terminal and CI logs."""
+    phases = result["full_build"]["phases_s"]
+    split = " / ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items() if seconds)
+    ratios = result["ratios"]
+    check = "equal" if result["bare_duckdb"]["check"]["row_counts_equal"] else "DIFFERENT"
+    return (
+        f"{result['preset']}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
+        f"full build {result['full_build_s']:.1f} s ({split}), "
+        f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
+        f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor, "
+        f"row counts {check}), peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
+    )
+
+
+def _noise(result: dict[str, Any]) -> str:
+    share = result.get("foreign_cpu_share")
+    return f"; other processes used {share:.0%} of the CPUs meanwhile" if share else ""

@@ -1,0 +1,57 @@
+"""``python -m benchmarks.table FILE...``: the Markdown table of docs/benchmarks.md from result JSONs.
+
+One row per result file (in the order given), with the headline figures, their ratios and the
+split of the full build into phases, so the doc is regenerated, never retyped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+HEADER = (
+    "| preset | accounts | usage events | reps | full build s | incremental s | bare DuckDB s | "
+    "full / bare | dbt phase / bare | incremental / full | peak RSS MB | full build phases s |"
+)
+
+
+def _phases(result: dict[str, Any]) -> str:
+    phases = result["full_build"]["phases_s"]
+    return ", ".join(f"{name} {seconds:.0f}" for name, seconds in phases.items() if seconds >= 0.5)
+
+
+def row(result: dict[str, Any]) -> str:
+    ratios = result["ratios"]
+    cells = [
+        result["preset"],
+        f"{result['accounts']:,}",
+        f"{result['usage_events']:,}",
+        str(result["repetitions"]),
+        f"{result['full_build_s']:.1f}",
+        f"{result['incremental_s']:.1f}",
+        f"{result['bare_duckdb_s']:.1f}",
+        f"{ratios['full_over_bare_duckdb']:.2f}",
+        f"{ratios['dbt_phase_over_bare_duckdb']:.2f}",
+        f"{ratios['incremental_over_full']:.0%}",
+        f"{result['peak_rss_mb']:,.0f}",
+        _phases(result),
+    ]
+    return "| " + " | ".join(cells) + " |"
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    separator = "|" + "---|" * HEADER.count(" | ") + "---|"
+    return "\n".join([HEADER, separator, *(row(result) for result in results)])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.table", description=__doc__.split("\n\n")[0])
+    parser.add_argument("files", nargs="+", type=Path, help="result JSON files written by python -m benchmarks")
+    args = parser.parse_args(argv)
+    print(table([json.loads(path.read_text(encoding="utf-8")) for path in args.files]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""The harness's small pure functions, without a warehouse."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from benchmarks.bare import Model, Seed, buildable, models_in_order
+from benchmarks.dbt_timings import merge_runs, seconds_by_type, slowest_models
+from benchmarks.job_run import phase_of
+from benchmarks.pipeline import sum_phases
+from benchmarks.presets import PRESETS, PUBLIC_PRESETS
+
+
+def _node(name: str, parents: list[str], materialized: str = "table") -> dict:
+    return {
+        "unique_id": f"model.p.{name}",
+        "resource_type": "model",
+        "name": name,
+        "alias": name,
+        "database": "bare",
+        "schema": "marts",
+        "config": {"materialized": materialized},
+        "language": "sql",
+        "compiled_code": f"select 1 as x -- {name}",
+        "depends_on": {"nodes": parents},
+    }
+
+
+def test_models_come_parents_first_and_ignore_sources_and_seeds():
+    manifest = {
+        "nodes": {
+            n["unique_id"]: n
+            for n in (
+                _node("c", ["model.p.b", "seed.p.s"]),
+                _node("b", ["model.p.a"]),
+                _node("a", ["source.p.raw.t"]),
+            )
+        }
+    }
+    order = [m.alias for m in models_in_order(manifest)]
+    assert order == ["a", "b", "c"]
+
+
+def test_ephemeral_models_are_not_built():
+    manifest = {"nodes": {n["unique_id"]: n for n in (_node("e", [], "ephemeral"), _node("t", ["model.p.e"]))}}
+    kept, skipped = buildable(models_in_order(manifest))
+    assert [m.alias for m in kept] == ["t"] and skipped == ["model.p.e"]
+
+
+def test_create_statements_keep_trailing_comments_out_of_the_way():
+    model = Model("model.p.v", "bare", "staging", "v", "view", "sql", "select 1 as x -- done;\n", ())
+    assert model.create_sql() == 'create or replace view "bare"."staging"."v" as\nselect 1 as x -- done\n'
+    seed = Seed("bare", "config", "s", Path("/x/s.csv"), {"amount": "decimal(18,4)"}, ",")
+    assert "types = {'amount': 'decimal(18,4)'}" in seed.create_sql()
+
+
+def test_steps_are_grouped_into_phases():
+    assert phase_of([], set(), has_checks=True) == "checks"
+    assert phase_of(["raw/crm_accounts"], {"raw"}, has_checks=False) == "load"
+    assert phase_of(["staging/stg_x", "marts/dim_y"], {"staging", "revenue"}, has_checks=True) == "dbt"
+    assert phase_of(["published_warehouse"], {"serving"}, has_checks=False) == "publish"
+    assert phase_of(["leadership_report"], {"serving"}, has_checks=False) == "serving"
+    steps = [{"phase": "load", "seconds": 1.0}, {"phase": "load", "seconds": 2.0}, {"phase": "dbt", "seconds": 5.0}]
+    assert sum_phases(steps)["load"] == 3.0 and sum_phases(steps)["publish"] == 0.0
+
+
+def test_dbt_timings_are_medians_and_ranked():
+    runs = [{"model.p.a": 1.0, "test.p.t": 0.5}, {"model.p.a": 3.0, "model.p.b": 2.5}, {"model.p.a": 2.0}]
+    merged = merge_runs(runs)
+    assert merged == {"model.p.a": 2.0, "test.p.t": 0.5, "model.p.b": 2.5}
+    assert seconds_by_type(merged) == {"model": 4.5, "test": 0.5}
+    ranked = slowest_models(merged, {"model.p.a": 0.1})
+    assert [r["model"] for r in ranked] == ["b", "a"] and ranked[1]["bare_duckdb_s"] == 0.1
+
+
+def test_presets_grow_in_accounts_and_events():
+    sizes = [PRESETS[name] for name in PUBLIC_PRESETS]
+    assert [p.accounts for p in sizes] == sorted(p.accounts for p in sizes)
+    assert [p.target_events for p in sizes] == [1_000_000, 10_000_000, 50_000_000]
+
+
+def test_the_doc_table_has_one_row_per_result_with_its_ratios():
+    from benchmarks.table import table
+
+    result = {
+        "preset": "large",
+        "accounts": 10_000,
+        "usage_events": 49_115_761,
+        "repetitions": 3,
+        "full_build_s": 480.04,
+        "incremental_s": 60.0,
+        "bare_duckdb_s": 160.0,
+        "ratios": {"full_over_bare_duckdb": 3.0, "dbt_phase_over_bare_duckdb": 1.41, "incremental_over_full": 0.125},
+        "peak_rss_mb": 3180.4,
+        "full_build": {"phases_s": {"load": 169.5, "dbt": 229.2, "publish": 0.2}},
+    }
+    lines = table([result]).splitlines()
+    assert len(lines) == 3 and lines[1].count("---") == lines[0].count("|") - 1
+    assert lines[2] == (
+        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | 3.00 | 1.41 | 12% | 3,180 | load 170, dbt 229 |"
+    )
