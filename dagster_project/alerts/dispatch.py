@@ -2,8 +2,11 @@
 
 Recording right after each send (rather than once at the end) is what makes a failed run
 safe to re-run: what went out before the failure is in the ledger and is not sent again.
-Delivery is at-least-once: if the process dies between a send and its ledger row, that one
-alert is sent again next run; losing alerts would be worse than a rare duplicate.
+Ledger rows are committed every ``COMMIT_EVERY`` deliveries and whenever dispatch stops (one
+DuckDB commit per alert cost 1 ms each, 50 s for the 42,000 alerts of the large benchmark's
+outbox). Delivery is at-least-once: if the process dies between a send and the commit of its
+ledger row, at most that group is sent again next run; losing alerts would be worse than a rare
+duplicate.
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from .delivery import DeliveryError
 from .ledger import Receipt, record_delivery
 from .messages import alert_payload
 from .sources import Alert
+
+COMMIT_EVERY = 100  # ledger rows per commit: at most this many re-sent after a crash
 
 
 class Channel(Protocol):
@@ -47,13 +52,20 @@ def dispatch(
     """Deliver alerts in order; stop at the first DeliveryError (the endpoint is down or wrong,
     so the rest would fail too) and report how many were left undelivered."""
     outcome = DispatchOutcome()
-    for position, alert in enumerate(alerts):
-        try:
-            receipt = channel.send(alert.alert_id, render(alert))
-        except DeliveryError as error:
-            outcome.error = error
-            outcome.undelivered = len(alerts) - position
-            break
-        record_delivery(con, alert.alert_id, channel.name, receipt)
-        outcome.delivered.append(alert.alert_id)
+    con.execute("begin transaction")
+    try:
+        for position, alert in enumerate(alerts):
+            try:
+                receipt = channel.send(alert.alert_id, render(alert))
+            except DeliveryError as error:
+                outcome.error = error
+                outcome.undelivered = len(alerts) - position
+                break
+            record_delivery(con, alert.alert_id, channel.name, receipt)
+            outcome.delivered.append(alert.alert_id)
+            if len(outcome.delivered) % COMMIT_EVERY == 0:
+                con.execute("commit")
+                con.execute("begin transaction")
+    finally:
+        con.execute("commit")  # whatever was sent is recorded, also when an exception escapes
     return outcome

@@ -10,7 +10,7 @@ failed stays absent and is tried again on the next run. Deleting a row re-sends 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 
@@ -44,9 +44,13 @@ def ensure_ledger(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def undelivered_alerts(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHED) -> tuple[list[Alert], list[str]]:
+def undelivered_alerts(
+    con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHED, since: date | None = None
+) -> tuple[list[Alert], list[str]]:
     """The candidate alerts that have no ledger row (an anti-join), oldest first, plus notes.
 
+    ``since``: only alerts raised on or after that day. Older ones are history (the marts keep
+    them), not news: a first run over 400 days of history must not post thousands of them.
     The ledger must exist (``ensure_ledger``) and the source catalog must be attached.
     """
     candidates, notes = candidate_alerts_sql(con, catalog)
@@ -58,8 +62,10 @@ def undelivered_alerts(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHED)
         select alert_id, alert_date, account_id, alert_type, severity, message, account_name, csm_email
         from candidates
         where not exists (select 1 from {LEDGER} as sent where sent.alert_id = candidates.alert_id)
+            and (cast(? as date) is null or alert_date >= cast(? as date))
         order by alert_date, alert_id
-        """
+        """,
+        [since, since],
     ).fetchall()
     return [Alert(*row) for row in rows], notes
 
@@ -71,8 +77,8 @@ def record_delivery(
     receipt: Receipt,
     delivered_at: datetime | None = None,
 ) -> None:
-    """Record one delivery right after it happened (autocommit), so a failure later in the run
-    does not lose it and the next run does not send it again."""
+    """Record one delivery right after it happened, so a failure later in the run does not lose
+    it and the next run does not send it again (``dispatch`` commits these in small groups)."""
     when = (delivered_at or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     con.execute(
         f"insert into {LEDGER} values (?, ?, ?, 'delivered', ?, ?)",

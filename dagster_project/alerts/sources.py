@@ -64,7 +64,8 @@ HEALTH_ALERTS = AlertSource(
     """,
 )
 
-# A renewal escalation is identified by the renewal term and the level it reached, so an
+# A renewal escalation is identified by the renewal (renewal_id: the subscription term, or the
+# CRM opportunity when no term matches it) and the level it reached, so an
 # escalation from `elevated` to `critical` is a new alert while the daily re-statement of the
 # same level is not.
 RENEWAL_ESCALATIONS = AlertSource(
@@ -72,16 +73,14 @@ RENEWAL_ESCALATIONS = AlertSource(
     "fct_renewal_forecast",
     """
     select
-        'renewal-' || cast(subscription_id as varchar)
-            || '-' || strftime(cast(renewal_date as date), '%Y-%m-%d')
-            || '-' || cast(escalation_level as varchar) as alert_id,
+        'renewal-' || cast(renewal_id as varchar) || '-' || cast(escalation_level as varchar) as alert_id,
         cast(as_of_date as date) as alert_date,
         cast(account_id as varchar) as account_id,
         'renewal_escalation' as alert_type,
         cast(escalation_level as varchar) as severity,
         format(
             'Renewal of {} on {} ({}), ${:,.0f} ARR: escalation {}',
-            cast(subscription_id as varchar),
+            coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar)),
             strftime(cast(renewal_date as date), '%Y-%m-%d'),
             case
                 when days_to_renewal < 0 then 'overdue by ' || cast(-days_to_renewal as varchar) || ' days'

@@ -7,6 +7,8 @@ to the working warehouse, which persists between runs.
 """
 
 # No `from __future__ import annotations`: Dagster reads the Config annotation at decoration time.
+from datetime import timedelta
+
 import dagster as dg
 
 from ..alerts.delivery import RetryPolicy, WebhookChannel, webhook_url_from_env
@@ -19,8 +21,14 @@ from .publish import published_warehouse
 
 
 class AlertDeliveryConfig(dg.Config):
-    """How hard to try the webhook for each alert; the defaults suit Slack."""
+    """Which alerts are news, and how hard to try the webhook for each; the defaults suit Slack.
 
+    ``max_age_days``: alerts raised more than this many days before the as-of date are not sent
+    (they stay in the marts). It keeps a first run, or a run after a long pause, from posting the
+    whole history; a backfill of old days therefore sends nothing.
+    """
+
+    max_age_days: int = 7
     retries: int = 3
     backoff_factor: float = 0.5
     connect_timeout: float = 5.0
@@ -55,13 +63,14 @@ def delivered_alerts(
     context: dg.AssetExecutionContext, config: AlertDeliveryConfig, pipeline: PipelineSettings
 ) -> dg.MaterializeResult:
     settings = pipeline.resolve()
+    since = settings.as_of_date - timedelta(days=config.max_age_days)
     channel = _channel(config, pipeline)
     try:
         with pipeline.connect() as con:
             ensure_ledger(con)
             with attached_read_only(con, settings.warehouse_path) as published:
                 if published:
-                    alerts, notes = undelivered_alerts(con)
+                    alerts, notes = undelivered_alerts(con, since=since)
                 else:
                     alerts, notes = [], [f"{settings.warehouse_path} not published yet, nothing to read"]
                 outcome = dispatch(con, alerts, channel)
@@ -71,11 +80,13 @@ def delivered_alerts(
 
     for note in notes:
         context.log.info(f"alert source {note}")
+    context.log.info(f"alerts raised before {since} (max_age_days={config.max_age_days}) are history: not sent")
     metadata = {
         "sent": len(outcome.delivered),
         "channel": channel.name,
         "endpoint": channel.endpoint,
         "sources": "; ".join(notes),
+        "sent_since": since.isoformat(),
         "ledger_total": total,
     }
     if channel.name == "outbox":

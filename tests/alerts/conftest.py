@@ -114,11 +114,11 @@ def build_warehouse(
         if renewals is not None:
             con.execute(
                 "create or replace table marts.fct_renewal_forecast (as_of_date date, account_id varchar, "
-                "subscription_id varchar, renewal_date date, days_to_renewal integer, renewal_arr decimal(18, 2), "
+                "renewal_id varchar, subscription_id varchar, opportunity_id varchar, renewal_date date, days_to_renewal integer, renewal_arr decimal(18, 2), "
                 "escalation_level varchar)"
             )
             if renewals:
-                con.executemany("insert into marts.fct_renewal_forecast values (?, ?, ?, ?, ?, ?, ?)", renewals)
+                con.executemany("insert into marts.fct_renewal_forecast values (?, ?, ?, ?, ?, ?, ?, ?, ?)", renewals)
         if accounts:
             con.execute(
                 "create or replace table marts.dim_accounts as select * from (values "

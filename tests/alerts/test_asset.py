@@ -27,9 +27,10 @@ def warehouse(tmp_path: Path, monkeypatch) -> Path:
     return path
 
 
-def materialize() -> dg.ExecuteInProcessResult:
+def materialize(**config: object) -> dg.ExecuteInProcessResult:
+    run_config = {"ops": {"delivered_alerts": {"config": {**FAST["ops"]["delivered_alerts"]["config"], **config}}}}
     return dg.materialize(
-        [delivered_alerts], resources={"pipeline": PipelineSettings()}, run_config=FAST, raise_on_error=False
+        [delivered_alerts], resources={"pipeline": PipelineSettings()}, run_config=run_config, raise_on_error=False
     )
 
 
@@ -55,12 +56,20 @@ def test_the_asset_posts_new_alerts_once_and_keeps_the_ledger_in_the_working_fil
         "channel": "webhook",
         "endpoint": webhook.url.split("/services")[0],  # host only: the path is the secret
         "sources": "marts.fct_health_alerts: read; marts.fct_renewal_forecast: not built yet, skipped",
+        "sent_since": "2026-11-14",  # as-of 2026-11-21 minus max_age_days (7)
         "ledger_total": 3,
     }
     assert len(webhook.bodies) == 3 and ledger_ids(warehouse) == ["ha-1", "ha-2", "ha-3"]
 
     second = materialize()
     assert second.success and metadata(second)["sent"] == 0 and len(webhook.bodies) == 3
+
+
+def test_max_age_days_keeps_older_alerts_from_being_sent(warehouse, webhook: Webhook, monkeypatch):
+    monkeypatch.setenv("CS_ALERT_WEBHOOK_URL", webhook.url)
+    result = materialize(max_age_days=0)  # only alerts raised on the as-of day (2026-11-21)
+    assert result.success and metadata(result)["sent_since"] == "2026-11-21"
+    assert ledger_ids(warehouse) == ["ha-2", "ha-3"] and len(webhook.bodies) == 2
 
 
 def test_a_down_endpoint_fails_the_asset_naming_it_and_the_undelivered_count(warehouse, closed_port_url, monkeypatch):

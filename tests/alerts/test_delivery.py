@@ -21,13 +21,13 @@ from .conftest import HEALTH_ALERTS, Webhook, build_warehouse
 FAST = RetryPolicy(retries=2, backoff_factor=0.0, connect_timeout=2.0, read_timeout=2.0)
 
 
-def deliver(tmp_path: Path, channel: Channel) -> tuple[DispatchOutcome, list[str]]:
+def deliver(tmp_path: Path, channel: Channel, since: date | None = None) -> tuple[DispatchOutcome, list[str]]:
     """One delivery pass as the asset does it; returns the outcome and the source notes."""
     with duckdb.connect(str(tmp_path / "work.duckdb")) as con:
         ensure_ledger(con)
         with attached_read_only(con, tmp_path / "warehouse.duckdb") as present:
             assert present
-            alerts, notes = undelivered_alerts(con)
+            alerts, notes = undelivered_alerts(con, since=since)
             outcome = dispatch(con, alerts, channel)
     channel.close()
     return outcome, notes
@@ -70,6 +70,28 @@ def test_only_alerts_new_since_the_last_run_are_sent(tmp_path, webhook: Webhook)
     outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
     assert outcome.delivered == ["ha-2", "ha-3"]
     assert [body["text"][:10] for body in webhook.bodies] == ["[CRITICAL]", "[WARNING] ", "[INFO] acc"]
+
+
+def test_alerts_raised_before_the_window_are_history_and_never_sent(tmp_path, webhook: Webhook):
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST), since=date(2026, 11, 21))
+    assert outcome.delivered == ["ha-2", "ha-3"]  # ha-1 (2026-11-20) is older than the window
+    assert [row[0] for row in ledger(tmp_path)] == ["ha-2", "ha-3"]
+
+
+def test_ledger_rows_survive_an_error_that_escapes_dispatch(tmp_path):
+    """Rows are committed in groups; an exception half-way still leaves what was sent recorded."""
+    build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=HEALTH_ALERTS)
+
+    class Crashing(OutboxChannel):
+        def send(self, alert_id, payload):
+            if alert_id == "ha-3":
+                raise RuntimeError("disk full")
+            return super().send(alert_id, payload)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        deliver(tmp_path, Crashing(tmp_path / "alerts_outbox.jsonl"))
+    assert [row[0] for row in ledger(tmp_path)] == ["ha-1", "ha-2"]
 
 
 def test_a_500_is_retried_and_then_delivered(tmp_path, webhook: Webhook):
@@ -153,18 +175,26 @@ def test_deleting_a_ledger_row_resends_that_alert(tmp_path, webhook: Webhook):
 
 
 RENEWALS = [
-    # as_of_date, account_id, subscription_id, renewal_date, days_to_renewal, renewal_arr, escalation_level
-    (date(2026, 11, 21), "acc-1", "sub-1", date(2027, 2, 19), 90, 120000.0, "high"),
-    (date(2026, 11, 21), "acc-2", "sub-2", date(2026, 11, 18), -3, 50000.5, "emergency"),
-    (date(2026, 11, 21), "acc-3", "sub-3", date(2027, 1, 20), 60, 75000.0, None),  # not escalated
+    # as_of_date, account_id, renewal_id, subscription_id, opportunity_id, renewal_date, days_to_renewal,
+    # renewal_arr, escalation_level
+    (date(2026, 11, 21), "acc-1", "sub-1|2027-02-19", "sub-1", None, date(2027, 2, 19), 90, 120000.0, "high"),
+    (date(2026, 11, 21), "acc-2", "sub-2|2026-11-18", "sub-2", "opp-9", date(2026, 11, 18), -3, 50000.5, "emergency"),
+    (date(2026, 11, 21), "acc-3", "sub-3|2027-01-20", "sub-3", None, date(2027, 1, 20), 60, 75000.0, None),
+    # a CRM renewal opportunity that matches no subscription term
+    (date(2026, 11, 21), "acc-1", "opportunity|opp-7", None, "opp-7", date(2027, 1, 5), 45, 30000.0, "elevated"),
 ]
 
 
 def test_renewal_escalations_become_alerts_with_a_stable_id(tmp_path, webhook: Webhook):
     build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=[], renewals=RENEWALS)
     outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
-    assert outcome.delivered == ["renewal-sub-1-2027-02-19-high", "renewal-sub-2-2026-11-18-emergency"]
+    assert outcome.delivered == [
+        "renewal-opportunity|opp-7-elevated",
+        "renewal-sub-1|2027-02-19-high",
+        "renewal-sub-2|2026-11-18-emergency",
+    ]
     assert webhook.texts() == [
+        "[ELEVATED] Acme Corp (acc-1): Renewal escalation - Renewal of opportunity opp-7 on 2027-01-05 (in 45 days), $30,000 ARR: escalation elevated",
         "[HIGH] Acme Corp (acc-1): Renewal escalation - Renewal of sub-1 on 2027-02-19 (in 90 days), $120,000 ARR: escalation high",
         "[EMERGENCY] Globex (acc-2): Renewal escalation - Renewal of sub-2 on 2026-11-18 (overdue by 3 days), $50,000 ARR: escalation emergency",
     ]
@@ -174,10 +204,20 @@ def test_renewal_escalations_become_alerts_with_a_stable_id(tmp_path, webhook: W
 def test_a_higher_escalation_of_the_same_renewal_is_a_new_alert(tmp_path, webhook: Webhook):
     build_warehouse(tmp_path / "warehouse.duckdb", renewals=RENEWALS[:1])
     deliver(tmp_path, WebhookChannel(webhook.url, FAST))
-    critical = (date(2026, 12, 21), "acc-1", "sub-1", date(2027, 2, 19), 60, 120000.0, "critical")
+    critical = (
+        date(2026, 12, 21),
+        "acc-1",
+        "sub-1|2027-02-19",
+        "sub-1",
+        None,
+        date(2027, 2, 19),
+        60,
+        120000.0,
+        "critical",
+    )
     build_warehouse(tmp_path / "warehouse.duckdb", renewals=[critical])
     outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
-    assert outcome.delivered == ["renewal-sub-1-2027-02-19-critical"]
+    assert outcome.delivered == ["renewal-sub-1|2027-02-19-critical"]
 
 
 @pytest.mark.parametrize("accounts", [True, False])
