@@ -10,26 +10,20 @@ complete months must be NULL.
 
 from __future__ import annotations
 
-import json
-import os
 import re
-import subprocess
-import sys
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 
-from dagster_project.extracts.loader import load_source
 from dagster_project.report.data import read_report_data
 from dagster_project.report.render import cohort_heatmap
-from tests.revenue.harness import DBT_PROJECT_DIR, ROOT, differences, money_equal, rate_equal, reference_from_raw, rows
+from tests.dbt_runner import SAMPLE_LANDING, build_selection
+from tests.revenue.harness import differences, money_equal, rate_equal, reference_from_raw, rows
 
 from .reference import MEASURES, cohort_retention, cohort_retention_wide
 
-SAMPLE_LANDING = ROOT / "seeds" / "landing"
 AS_OF = date(2026, 11, 20)  # the bundled sample's last day: October 2026 is the last complete month
 LAST_COMPLETE_MONTH = date(2026, 10, 1)
 SEGMENTS = ("high_touch", "low_touch", "tech_touch", "all")
@@ -38,48 +32,10 @@ LONG_EXACT = ("month", "cohort_accounts", "retained_accounts")
 WIDE_KEYS = ["cohort_month", "segment", "measure", "cohort_accounts", "cohort_starting_mrr"]
 
 
-def build_cohort_warehouse(root: Path, landing: Path, as_of: date) -> Path:
-    """Load ``landing`` into a fresh warehouse and run `dbt build --select +marts.cohorts` once.
-
-    Like tests.revenue.harness.build_warehouse, which is fixed to +marts.revenue."""
-    path = root / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    try:
-        for source in ("crm", "billing", "usage"):
-            result = load_source(con, landing, source)
-            assert not result.rejected, [b.error for b in result.rejected]
-    finally:
-        con.close()
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        "build",
-        "--select",
-        "+marts.cohorts",
-        # only tests whose parents are all built here (staging tests towards other areas' models
-        # would fail on a warehouse that does not have them)
-        "--indirect-selection",
-        "buildable",
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(root / "dbt_target"),
-        "--log-path",
-        str(root / "dbt_logs"),
-    ]
-    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(path), "CS_AS_OF_DATE": as_of.isoformat()}
-    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, f"dbt build failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
-    return path
-
-
 @pytest.fixture(scope="module")
 def con(tmp_path_factory: pytest.TempPathFactory):
     root = tmp_path_factory.mktemp("cohorts_e2e")
-    warehouse = build_cohort_warehouse(root, SAMPLE_LANDING, AS_OF)
+    warehouse = build_selection(root, SAMPLE_LANDING, AS_OF, "+marts.cohorts")
     connection = duckdb.connect(str(warehouse), read_only=True)
     yield connection
     connection.close()

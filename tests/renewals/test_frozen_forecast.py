@@ -3,15 +3,12 @@
 Builds the bundled sample (seeds/landing, last day 2026-11-20) as of 2026-11-10, then again as of
 2026-11-20 in the same warehouse, and checks that the 2026-11-10 rows of
 marts.fct_renewal_forecast_history are exactly what the first run wrote, that both dates are
-present, and that re-running a date replaces only that date.
+present, and that re-running a date replaces only that date. The executive summary accumulates
+the same way: one row per as-of date, earlier rows as they were reported.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,54 +16,21 @@ from typing import Any
 import duckdb
 import pytest
 
-from dagster_project.extracts.loader import load_source
-from tests.revenue.harness import DBT_PROJECT_DIR, ROOT
+from tests.dbt_runner import SAMPLE_LANDING, load_landing, run_dbt
 
-SAMPLE_LANDING = ROOT / "seeds" / "landing"
 FIRST, SECOND = date(2026, 11, 10), date(2026, 11, 20)
 HISTORY = "marts.fct_renewal_forecast_history"
-
-
-def load_sample(warehouse: Path) -> None:
-    """Load the bundled sample extracts into the warehouse with the project's loader."""
-    con = duckdb.connect(str(warehouse))
-    try:
-        for source in ("crm", "billing", "usage"):
-            result = load_source(con, SAMPLE_LANDING, source)
-            assert not result.rejected, [b.error for b in result.rejected]
-    finally:
-        con.close()
+SUMMARY = "marts.rpt_executive_summary"
 
 
 def dbt_build(root: Path, warehouse: Path, as_of: date) -> None:
-    """One `dbt build` of the renewal and summary marts and everything upstream of them."""
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        "build",
-        "--select",
-        "+marts.renewals",
-        "+marts.summary",
-        # only tests whose parents are all built here
-        "--indirect-selection",
-        "buildable",
-        # unit tests do not touch the warehouse (and an incremental model's unit test needs its
-        # table to exist already): they run in the dbt build, not in this history test
-        "--exclude",
-        "test_type:unit",
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(root / "dbt_target"),
-        "--log-path",
-        str(root / "dbt_logs"),
-    ]
-    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": as_of.isoformat()}
-    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
-    assert run.returncode == 0, f"dbt build as of {as_of} failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
+    """One `dbt build` of the renewal and summary marts and everything upstream of them.
+
+    Unit tests do not touch the warehouse (and an incremental model's unit test needs its table to
+    exist already): they run in tests/test_dbt_unit_tests.py, not in this history test.
+    """
+    selection = ("--select", "+marts.renewals", "+marts.summary", "--indirect-selection", "buildable")
+    run_dbt(root, warehouse, as_of, "build", *selection, "--exclude", "test_type:unit")
 
 
 def history_rows(warehouse: Path, as_of: date) -> list[tuple[Any, ...]]:
@@ -94,13 +58,26 @@ def history_digest(warehouse: Path, as_of: date) -> str:
         con.close()
 
 
+def summary_rows(warehouse: Path) -> list[tuple[Any, ...]]:
+    """Every row of the executive summary, oldest first."""
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(f"select * from {SUMMARY} order by as_of_date").fetchall()
+    finally:
+        con.close()
+
+
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("frozen_forecast")
     warehouse = root / "warehouse.duckdb"
-    load_sample(warehouse)
+    load_landing(warehouse, SAMPLE_LANDING)
     dbt_build(root, warehouse, FIRST)
-    first = {"rows": history_rows(warehouse, FIRST), "digest": history_digest(warehouse, FIRST)}
+    first = {
+        "rows": history_rows(warehouse, FIRST),
+        "digest": history_digest(warehouse, FIRST),
+        "summary": summary_rows(warehouse),
+    }
     dbt_build(root, warehouse, SECOND)
     return {"root": root, "warehouse": warehouse, "first": first}
 
@@ -131,3 +108,14 @@ def test_rerunning_the_later_date_replaces_only_that_date(two_builds: dict[str, 
     dbt_build(root, warehouse, SECOND)
     assert history_rows(warehouse, SECOND) == second_before
     assert history_rows(warehouse, FIRST) == two_builds["first"]["rows"]
+
+
+def test_the_executive_summary_keeps_one_row_per_as_of_date(two_builds: dict[str, Any]) -> None:
+    first_summary = two_builds["first"]["summary"]
+    assert [row[0] for row in first_summary] == [FIRST]
+    rows = summary_rows(two_builds["warehouse"])
+    assert [row[0] for row in rows] == [FIRST, SECOND]
+    # the earlier date's row is exactly what the first run reported, although the second run
+    # loaded nothing new: its figures (as of a later day) differ
+    assert rows[0] == first_summary[0]
+    assert rows[1][1:] != rows[0][1:]

@@ -4,10 +4,6 @@ compute the reference from the raw tables, and compare a mart with it."""
 from __future__ import annotations
 
 import csv
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterable, Mapping
 from datetime import date
 from fractions import Fraction
@@ -16,12 +12,10 @@ from typing import Any
 
 import duckdb
 
-from dagster_project.extracts.loader import load_source
+from tests.dbt_runner import DBT_PROJECT_DIR, ROOT, build_selection
 
 from .reference import Reference, as_fraction, compute
 
-ROOT = Path(__file__).resolve().parents[2]
-DBT_PROJECT_DIR = ROOT / "dbt_project"
 EXAMPLE_LANDING = ROOT.parent / "shared" / "examples" / "landing"
 THRESHOLDS_SEED = DBT_PROJECT_DIR / "seeds" / "revenue" / "cfg_segment_thresholds.csv"
 LANDING_END_DATE = date(2026, 11, 21)  # the generated book's last day (and the example's)
@@ -56,39 +50,7 @@ def landing_dir(out_dir: Path) -> Path:
 
 def build_warehouse(root: Path, landing: Path, as_of: date) -> Path:
     """Load ``landing`` into a fresh warehouse and run `dbt build --select +marts.revenue` once."""
-    path = root / "warehouse.duckdb"
-    con = duckdb.connect(str(path))
-    try:
-        for source in ("crm", "billing", "usage"):
-            result = load_source(con, landing, source)
-            assert not result.rejected, [b.error for b in result.rejected]
-    finally:
-        con.close()
-
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        "build",
-        "--select",
-        "+marts.revenue",
-        # only tests whose parents are all built here: a staging relationship test towards a
-        # model outside the revenue lineage (tickets -> accounts) would fail on a fresh warehouse
-        "--indirect-selection",
-        "buildable",
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(root / "dbt_target"),
-        "--log-path",
-        str(root / "dbt_logs"),
-    ]
-    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(path), "CS_AS_OF_DATE": as_of.isoformat()}
-    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900)
-    assert run.returncode == 0, f"dbt build failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
-    return path
+    return build_selection(root, landing, as_of, "+marts.revenue")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:

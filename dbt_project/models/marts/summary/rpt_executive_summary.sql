@@ -1,9 +1,22 @@
--- The executive summary: one row for as_of_date with the numbers leadership reads
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='as_of_date',
+        on_schema_change='append_new_columns',
+        full_refresh=false
+    )
+}}
+
+-- The executive summary: one row per as_of_date with the numbers leadership reads
 -- (metric-definitions.md, "Executive summary"). Every figure is taken from the mart that owns
 -- it, never recomputed: retention from the `all` row of rpt_revenue_retention for the last
 -- complete month, health from account_health / fct_account_health_daily on the as-of day with
 -- ARR from dim_accounts, renewals from fct_renewal_forecast and rpt_renewal_risk_range, and
 -- freshness from the load ledger raw.load_batches.
+-- Each run adds (or, re-run for the same date, replaces) the row of its as_of_date and leaves
+-- earlier rows as they were reported, so the table is the summary's history; full_refresh=false
+-- keeps `dbt build --full-refresh` from erasing what leadership has already been told.
 
 with
 

@@ -1,0 +1,71 @@
+"""Running the project's dbt against a test warehouse: load a landing folder, then `dbt <command>`.
+
+The end-to-end tests of single areas (revenue, cohorts, renewals) and the dbt unit tests share
+these two steps; the whole pipeline (tests/test_pipeline.py) runs through Dagster instead.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.extracts.loader import load_source
+
+ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+SAMPLE_LANDING = ROOT / "seeds" / "landing"  # the bundled sample book (last day 2026-11-20)
+SOURCES = ("crm", "billing", "usage")
+
+
+def load_landing(warehouse: Path, landing: Path) -> Path:
+    """Load every source of ``landing`` into ``warehouse`` with the project's loader."""
+    con = duckdb.connect(str(warehouse))
+    try:
+        for source in SOURCES:
+            result = load_source(con, landing, source)
+            assert not result.rejected, [batch.error for batch in result.rejected]
+    finally:
+        con.close()
+    return warehouse
+
+
+def run_dbt(root: Path, warehouse: Path, as_of: date, *arguments: str, timeout: int = 1800) -> str:
+    """`dbt <arguments>` on ``warehouse`` as of ``as_of``; fails the test with dbt's output if dbt fails.
+
+    Target and log folders go under ``root`` so tests never write into the project.
+    """
+    command = [
+        str(Path(sys.executable).parent / "dbt"),
+        *arguments,
+        "--vars",
+        json.dumps({"as_of_date": as_of.isoformat()}),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+        "--target-path",
+        str(root / "dbt_target"),
+        "--log-path",
+        str(root / "dbt_logs"),
+    ]
+    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": as_of.isoformat()}
+    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    assert run.returncode == 0, f"dbt {arguments[0]} as of {as_of} failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
+    return run.stdout
+
+
+def build_selection(root: Path, landing: Path, as_of: date, selection: str) -> Path:
+    """A fresh warehouse with ``landing`` loaded and `dbt build --select <selection>` run once.
+
+    ``--indirect-selection buildable``: only tests whose parents are all built here (a staging
+    relationship test towards a model outside the selection would fail on a fresh warehouse).
+    """
+    warehouse = load_landing(root / "warehouse.duckdb", landing)
+    run_dbt(root, warehouse, as_of, "build", "--select", selection, "--indirect-selection", "buildable")
+    return warehouse
