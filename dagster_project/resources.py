@@ -6,6 +6,7 @@ Settings are resolved when a run starts, not when the code location loads, so a 
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,22 +28,19 @@ class PipelineSettings(dg.ConfigurableResource):
     def resolve(self) -> Settings:
         settings = load_settings()
         if self.as_of_date:
-            settings = Settings(
-                settings.landing_dir,
-                settings.warehouse_path,
-                date.fromisoformat(self.as_of_date),
-                settings.landing_is_sample,
-            )
+            settings = dataclasses.replace(settings, as_of_date=date.fromisoformat(self.as_of_date))
         return settings
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection to the working warehouse (one writer at a time)."""
-        path = self.resolve().building_path
+        settings = self.resolve()
+        path = settings.building_path
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path))
         try:
             con.execute("set TimeZone = 'UTC'")
+            con.execute(f"set memory_limit = '{settings.duckdb_memory_limit}'")
             yield con
         finally:
             con.close()

@@ -59,6 +59,9 @@ def dbt_models(
 ):
     settings = pipeline.resolve()
     # profiles.yml reads the working warehouse path from the environment of the dbt subprocess
-    os.environ["CS_DBT_DUCKDB_PATH"] = str(settings.building_path)
+    os.environ.update(settings.dbt_environment())
     dbt_vars = settings.dbt_vars(**config.as_vars())
-    yield from dbt.cli(["build", "--vars", dbt_vars], context=context).stream()
+    # Data tests guard every run; unit tests check the SQL, not the data, so they run in CI
+    # (tests/test_dbt_unit_tests.py) and not in production runs, as dbt recommends.
+    build = ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars]
+    yield from dbt.cli(build, context=context).stream()

@@ -190,6 +190,12 @@ def _typed(column: Column) -> str:
     return f"try_cast({ref} as {DUCKDB_TYPES[column.type]})"
 
 
+def _typed_name(column: Column) -> str:
+    """The staged column that holds a column's typed value (parsed once, checked and inserted);
+    text needs no parsing and is read as it is."""
+    return _ident(column.name) if column.type == "text" else _ident(f"_typed__{column.name}")
+
+
 def _row_problems(column: Column) -> list[str]:
     """SQL expressions, one per rule, each yielding a reason text or NULL."""
     ref = _ident(column.name)
@@ -201,7 +207,7 @@ def _row_problems(column: Column) -> list[str]:
     if column.type == "integer":
         bad = f"{present} and not regexp_full_match({ref}, '\\s*[+-]?[0-9]+\\s*')"
     elif column.type in ("timestamp", "date", "decimal", "boolean"):
-        bad = f"{present} and {_typed(column)} is null"
+        bad = f"{present} and {_typed_name(column)} is null"
     else:
         bad = None
     if bad:
@@ -281,9 +287,16 @@ def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: 
             file,
         )
     _number_rows(con, table, malformed)
+    parsed = [c for c in entity.columns if c.name in header and c.type != "text"]
+    typed = ", ".join(f"{_typed(c)} as {_typed_name(c)}" for c in parsed) or "NULL as _typed__"
     reasons = _reasons_sql(entity, set(header))
-    con.execute(f"alter table {table} add column _reasons varchar[]")
-    con.execute(f"update {table} set _reasons = {reasons}")
+    # One set-based rewrite (not an UPDATE of every row): each value is parsed once, into its
+    # typed column, which both the row checks and the insert read (timestamps are the costly
+    # part of a large usage batch).
+    con.execute(
+        f"create or replace temp table {table} as "
+        f"select *, {reasons} as _reasons from (select *, {typed} from {table})"
+    )
     if entity.primary_key:
         _mark_duplicate_keys(con, table, entity, batch)
     return StagedFile(entity, file, table, header, rows_read, malformed)
@@ -365,7 +378,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
         "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in extra) + "))" if extra else "NULL"
     )
     select_columns = ", ".join(
-        _typed(c) if c.name in staged.columns else f"cast(NULL as {DUCKDB_TYPES[c.type]})" for c in entity.columns
+        _typed_name(c) if c.name in staged.columns else f"cast(NULL as {DUCKDB_TYPES[c.type]})" for c in entity.columns
     )
     new_only = ""
     if batch.mode == "incremental" and entity.primary_key:

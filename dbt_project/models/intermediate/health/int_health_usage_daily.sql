@@ -22,8 +22,14 @@ account_days as (
     select * from {{ ref('int_health_account_days') }}
 ),
 
-events as (
+-- not materialized: DuckDB would otherwise copy every event of the history into a temporary
+-- result before the date filter below (6 s of 15 on the large benchmark's 49M events)
+events as not materialized (
     select * from {{ ref('stg_usage__events') }}
+),
+
+user_first_use as (
+    select * from {{ ref('int_health_user_first_use') }}
 ),
 
 features as (
@@ -127,17 +133,17 @@ daily_active_users as (
     group by account_id, occurred_date
 ),
 
--- activation and usage history are about all time, so they read every event of the scored
--- accounts (three columns), aggregated to the first day of each user
+-- activation and usage history are about all time: the first day of each user of the scored
+-- accounts (int_health_user_first_use, kept incrementally); a first day after the range end
+-- never reaches a target day (facts count from their fact_date on)
 first_user_use as (
     select
         account_id,
         user_id,
-        min(occurred_date) as first_use_date
-    from events
-    where occurred_date <= {{ health_range_end() }}
+        first_use_date
+    from user_first_use
+    where first_use_date <= {{ health_range_end() }}
         and account_id in (select account_id from scored_accounts)
-    group by account_id, user_id
 ),
 
 first_usage as (

@@ -1,0 +1,63 @@
+"""The mart contract's environment variables: defaults, overrides and errors that name the variable."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from dagster_project.settings import (
+    DEFAULT_LANDING_DIR,
+    DEFAULT_WAREHOUSE_PATH,
+    SettingsError,
+    load_settings,
+)
+
+
+def test_defaults_are_the_bundled_sample_the_data_folder_and_today() -> None:
+    settings = load_settings({})
+    assert settings.landing_dir == DEFAULT_LANDING_DIR and settings.landing_is_sample
+    assert settings.warehouse_path == DEFAULT_WAREHOUSE_PATH
+    assert settings.as_of_date == datetime.now(UTC).date()
+    assert settings.duckdb_memory_limit == "2GB"
+
+
+def test_every_variable_overrides_its_default(tmp_path: Path) -> None:
+    env = {
+        "CS_LANDING_DIR": str(tmp_path),
+        "CS_WAREHOUSE_PATH": str(tmp_path / "bi" / "cs.duckdb"),
+        "CS_AS_OF_DATE": " 2026-03-31 ",
+        "CS_DUCKDB_MEMORY_LIMIT": "512MB",
+    }
+    settings = load_settings(env)
+    assert settings.landing_dir == tmp_path and not settings.landing_is_sample
+    assert settings.as_of_date == date(2026, 3, 31)
+    # the working file and the outputs sit beside the published warehouse
+    assert settings.building_path == tmp_path / "bi" / "cs.building.duckdb"
+    assert settings.output_dir == tmp_path / "bi" / "cs-outputs"
+    assert settings.dbt_environment() == {
+        "CS_DBT_DUCKDB_PATH": str(tmp_path / "bi" / "cs.building.duckdb"),
+        "CS_DUCKDB_MEMORY_LIMIT": "512MB",
+    }
+    assert settings.dbt_vars(health_start_date="2026-01-01") == (
+        '{"as_of_date": "2026-03-31", "health_start_date": "2026-01-01"}'
+    )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CS_AS_OF_DATE", "31/03/2026", "CS_AS_OF_DATE='31/03/2026' is not a date"),
+        ("CS_LANDING_DIR", "/no/such/landing", "CS_LANDING_DIR='/no/such/landing' is not a directory"),
+        ("CS_DUCKDB_MEMORY_LIMIT", "lots", "CS_DUCKDB_MEMORY_LIMIT='lots' is not a size"),
+    ],
+)
+def test_a_bad_value_names_the_variable(variable: str, value: str, message: str) -> None:
+    with pytest.raises(SettingsError, match=message):
+        load_settings({variable: value})
+
+
+def test_a_warehouse_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(SettingsError, match="CS_WAREHOUSE_PATH=.* is a directory"):
+        load_settings({"CS_WAREHOUSE_PATH": str(tmp_path)})
