@@ -103,6 +103,9 @@ def test_the_report_and_the_dbt_docs_land_beside_the_warehouse(built):
     assert "Customer retention — leadership report" in report and "As of 2026-11-20" in report
     docs = (outputs / "dbt_docs" / "index.html").read_text()
     assert "stg_crm__accounts" in docs
+    # lineage runs on to the consumers: the report and the BI dashboard are dbt exposures
+    assert "exposure.customer_retention.leadership_report" in docs
+    assert "exposure.customer_retention.cs_bi_dashboard" in docs
 
 
 def test_the_published_warehouse_meets_the_mart_contract(built):
