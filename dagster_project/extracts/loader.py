@@ -294,8 +294,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: 
     # typed column, which both the row checks and the insert read (timestamps are the costly
     # part of a large usage batch).
     con.execute(
-        f"create or replace temp table {table} as "
-        f"select *, {reasons} as _reasons from (select *, {typed} from {table})"
+        f"create or replace temp table {table} as select *, {reasons} as _reasons from (select *, {typed} from {table})"
     )
     if entity.primary_key:
         _mark_duplicate_keys(con, table, entity, batch)
