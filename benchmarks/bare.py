@@ -17,7 +17,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from dagster_project.dbt_command import dbt_command
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -128,22 +129,14 @@ def copy_raw_schema(source: Path, target: Path) -> list[str]:
 
 def compile_project(database: Path, as_of: date, target_dir: Path) -> Path:
     """``dbt compile --full-refresh`` against ``database`` into ``target_dir``; returns the manifest."""
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
+    command = dbt_command(
         "compile",
         "--full-refresh",
         "--quiet",
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(target_dir),
-        "--log-path",
-        str(target_dir / "logs"),
-    ]
+        variables={"as_of_date": as_of.isoformat()},
+        target_dir=target_dir,
+        log_dir=target_dir / "logs",
+    )
     env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(database), "CS_AS_OF_DATE": as_of.isoformat()}
     done = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=1800)
     if done.returncode != 0:

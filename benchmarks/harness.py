@@ -15,7 +15,6 @@ from __future__ import annotations
 import shutil
 import statistics
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from dagster_project.dbt_command import dbt_command
+from dagster_project.settings import DBT_PROJECT_DIR
 
 from . import bare, dbt_timings, environment, landing
 from .cpu import CpuMeter, CpuUse
@@ -106,9 +108,7 @@ class RunSeries:
 
 def prepare_dbt_manifest() -> None:
     """Parse the dbt project so Dagster loads today's models (what ``cs-retention prepare`` does)."""
-    dbt = Path(sys.executable).parent / "dbt"
-    project = PROJECT_ROOT / "dbt_project"
-    subprocess.run([str(dbt), "parse", "--quiet", "--profiles-dir", str(project)], cwd=project, check=True)
+    subprocess.run(dbt_command("parse", "--quiet"), cwd=DBT_PROJECT_DIR, check=True)
 
 
 def _fresh(folder: Path) -> Path:

@@ -9,29 +9,21 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import typer
 
+from .dbt_command import dbt_command
 from .settings import DBT_PROJECT_DIR, PROJECT_ROOT, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
 
-def _dbt_executable() -> str:
-    return str(Path(sys.executable).parent / "dbt")
-
-
 @app.command()
 def prepare() -> None:
     """Parse the dbt project so Dagster can load it (writes dbt_project/target/manifest.json)."""
-    subprocess.run(
-        [_dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-        cwd=DBT_PROJECT_DIR,
-        check=True,
-    )
+    subprocess.run(dbt_command("parse", "--quiet"), cwd=DBT_PROJECT_DIR, check=True)
     typer.echo(f"dbt manifest ready: {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
 
 

@@ -7,16 +7,15 @@ Settings are resolved when a run starts, not when the code location loads, so a 
 from __future__ import annotations
 
 import dataclasses
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
+from .dbt_command import DBT_EXECUTABLE
 from .settings import DBT_PROJECT_DIR, Settings, load_settings
 
 
@@ -48,4 +47,4 @@ class PipelineSettings(dg.ConfigurableResource):
 
 def dbt_resource() -> DbtCliResource:
     # dbt beside this interpreter: works from cron or a BI host without an activated venv.
-    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(Path(sys.executable).parent / "dbt"))
+    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(DBT_EXECUTABLE))

@@ -6,15 +6,14 @@ these two steps; the whole pipeline (tests/test_pipeline.py) runs through Dagste
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.dbt_command import dbt_command
 from dagster_project.extracts.loader import load_source
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,20 +39,8 @@ def run_dbt(root: Path, warehouse: Path, as_of: date, *arguments: str, timeout: 
 
     Target and log folders go under ``root`` so tests never write into the project.
     """
-    command = [
-        str(Path(sys.executable).parent / "dbt"),
-        *arguments,
-        "--vars",
-        json.dumps({"as_of_date": as_of.isoformat()}),
-        "--project-dir",
-        str(DBT_PROJECT_DIR),
-        "--profiles-dir",
-        str(DBT_PROJECT_DIR),
-        "--target-path",
-        str(root / "dbt_target"),
-        "--log-path",
-        str(root / "dbt_logs"),
-    ]
+    variables = {"as_of_date": as_of.isoformat()}
+    command = dbt_command(*arguments, variables=variables, target_dir=root / "dbt_target", log_dir=root / "dbt_logs")
     env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": as_of.isoformat()}
     run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
     assert run.returncode == 0, f"dbt {arguments[0]} as of {as_of} failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"

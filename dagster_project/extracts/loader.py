@@ -288,13 +288,13 @@ def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: 
         )
     _number_rows(con, table, malformed)
     parsed = [c for c in entity.columns if c.name in header and c.type != "text"]
-    typed = ", ".join(f"{_typed(c)} as {_typed_name(c)}" for c in parsed) or "NULL as _typed__"
+    typed = "".join(f", {_typed(c)} as {_typed_name(c)}" for c in parsed)
     reasons = _reasons_sql(entity, set(header))
     # One set-based rewrite (not an UPDATE of every row): each value is parsed once, into its
     # typed column, which both the row checks and the insert read (timestamps are the costly
     # part of a large usage batch).
     con.execute(
-        f"create or replace temp table {table} as select *, {reasons} as _reasons from (select *, {typed} from {table})"
+        f"create or replace temp table {table} as select *, {reasons} as _reasons from (select *{typed} from {table})"
     )
     if entity.primary_key:
         _mark_duplicate_keys(con, table, entity, batch)

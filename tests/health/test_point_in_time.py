@@ -21,7 +21,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,12 +28,12 @@ from typing import Any
 import duckdb
 import pytest
 
+from dagster_project.dbt_command import dbt_command
 from dagster_project.extracts.loader import load_source
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 SAMPLE_LANDING = ROOT / "seeds" / "landing"
-DBT = Path(sys.executable).parent / "dbt"
 
 FIRST_AS_OF = date(2026, 11, 20)  # the sample's last day
 LATER_AS_OF = date(2026, 11, 25)
@@ -52,21 +51,7 @@ ALERTS = "marts.fct_health_alerts"
 def run_dbt(work: Path, warehouse: Path, command: str, variables: dict[str, Any], *args: str, check: bool = True):
     """One dbt command on the test's own warehouse, target and log paths."""
     completed = subprocess.run(
-        [
-            str(DBT),
-            command,
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(work / "target"),
-            "--log-path",
-            str(work / "logs"),
-            "--vars",
-            json.dumps(variables),
-            *args,
-        ],
+        dbt_command(command, *args, variables=variables, target_dir=work / "target", log_dir=work / "logs"),
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse)},
         capture_output=True,

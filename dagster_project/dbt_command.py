@@ -1,0 +1,36 @@
+"""The command line of a dbt subprocess, built one way for every tool of the project.
+
+dbt is the executable beside this interpreter, so a command works from cron, a BI host or CI
+without an activated virtual environment; the project and its profiles are named explicitly, so
+it runs from any folder. Dagster's dbt resource uses the same executable.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from .settings import DBT_PROJECT_DIR
+
+DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+
+
+def dbt_command(
+    *arguments: str,
+    variables: dict[str, Any] | None = None,
+    target_dir: Path | None = None,
+    log_dir: Path | None = None,
+) -> list[str]:
+    """``dbt <arguments>`` on the project, with ``--vars`` and target/log folders when given
+    (tests and benchmarks keep their artefacts out of the project's own target/)."""
+    command = [str(DBT_EXECUTABLE), *arguments]
+    command += ["--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    if variables is not None:
+        command += ["--vars", json.dumps(variables)]
+    if target_dir is not None:
+        command += ["--target-path", str(target_dir)]
+    if log_dir is not None:
+        command += ["--log-path", str(log_dir)]
+    return command
