@@ -70,7 +70,15 @@ class Workspace:
     def dagster_home(self) -> Path:
         return self.runs / "dagster_home"
 
+    @property
+    def working(self) -> RunLayout:
+        """Where every run happens. A scheduled pipeline runs in one place day after day, and
+        dbt keeps its parse state only while the profile (which names the warehouse path) stays
+        the same, so the runs share this path and each is moved or removed afterwards."""
+        return RunLayout(self.runs / "run")
+
     def run(self, kind: str, repetition: int) -> RunLayout:
+        """Where a kept run ends up (the first of each kind)."""
         return RunLayout(self.runs / f"{kind}-{repetition}")
 
     @property
@@ -137,17 +145,18 @@ def _run_series(
     repetitions: int,
     progress: Progress,
 ) -> Measured:
-    """``repetitions`` runs of the job, each in a folder ``series.prepare`` sets up.
+    """``repetitions`` runs of the job in the working folder, each set up by ``series.prepare``.
 
-    The first run's folder is kept (``series.inspect`` may read it); the others are removed.
+    The first run's folder is kept as ``<kind>-0`` (``series.inspect`` reads it before); the
+    others are removed.
     """
     runs: list[RunTiming] = []
     nodes: list[dict[str, float]] = []
     elapsed: list[float] = []
     landed = None
+    layout = ws.working
     with sampler.window() as memory:
         for i in range(repetitions):
-            layout = ws.run(series.kind, i)
             series.prepare(layout)
             runs.append(run_job(layout, series.landing, series.as_of, ws.dagster_home))
             nodes.append(_node_seconds(layout))
@@ -155,7 +164,11 @@ def _run_series(
             progress(f"{series.kind} run {i + 1}/{repetitions}: {runs[-1].wall_s:.1f} s")
             if i == 0 and series.inspect:
                 landed = series.inspect(layout)
-            if i > 0:
+            if i == 0:
+                kept = ws.run(series.kind, 0).folder
+                shutil.rmtree(kept, ignore_errors=True)
+                layout.folder.rename(kept)
+            else:
                 shutil.rmtree(layout.folder)
     merged = dbt_timings.merge_runs(nodes)
     peaks = phase_peaks(sampler, runs)
@@ -180,13 +193,18 @@ def measure_full_builds(ws: Workspace, sampler: TreeRssSampler, repetitions: int
 
 
 def _copy_warehouse(base: RunLayout, target: RunLayout) -> None:
-    """The state a daily run starts from: the working file, the published file and the outputs."""
+    """The state a daily run starts from: the working file, the published file, the outputs, and
+    what dbt left (its parse state, the docs site's target folder)."""
     _fresh(target.folder)
     shutil.copyfile(base.building, target.building)
     shutil.copyfile(base.warehouse, target.warehouse)
     outputs = base.warehouse.with_name(base.warehouse.stem + "-outputs")
     if outputs.is_dir():
         shutil.copytree(outputs, target.warehouse.with_name(target.warehouse.stem + "-outputs"))
+    for state in base.dbt_state:
+        copy = target.folder / state.relative_to(base.folder)
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if state.is_dir() else shutil.copyfile)(state, copy)
 
 
 def measure_incremental(ws: Workspace, sampler: TreeRssSampler, repetitions: int, progress: Progress) -> Measured:

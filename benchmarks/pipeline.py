@@ -17,6 +17,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dagster_project.dbt_command import PARTIAL_PARSE_FILE
+from dagster_project.settings import DBT_DOCS_TARGET_NAME
+
 from .cpu import CpuMeter
 from .job_run import PHASES
 
@@ -48,6 +51,12 @@ class RunLayout:
     @property
     def dbt_target(self) -> Path:
         return self.folder / "dbt_target"
+
+    @property
+    def dbt_state(self) -> list[Path]:
+        """What dbt leaves for the next run: the build's parse state and the docs site's folder."""
+        state = [self.dbt_target / PARTIAL_PARSE_FILE, self.folder / DBT_DOCS_TARGET_NAME]
+        return [path for path in state if path.exists()]
 
     @property
     def stats(self) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 from .settings import DBT_PROJECT_DIR
 
 DBT_EXECUTABLE = Path(sys.executable).parent / "dbt"
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"  # dbt's saved parse state, in its target folder
 
 
 def dbt_command(

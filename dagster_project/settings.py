@@ -18,7 +18,6 @@ The pipeline never writes the published file directly: it builds into a working 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ DEFAULT_WAREHOUSE_PATH = DATA_DIR / "warehouse.duckdb"
 # DuckDB's default (80% of RAM) lets one big aggregation take the laptop; 2 GB keeps a full build
 # of the large benchmark preset under the 4 GB peak-memory target, spilling to disk beyond it.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DBT_DOCS_TARGET_NAME = ".dbt_docs_target"  # beside the working file: the docs site's dbt target folder
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
@@ -64,12 +64,17 @@ class Settings:
         return datetime.combine(self.as_of_date, datetime.max.time())
 
     def dbt_environment(self) -> dict[str, str]:
-        """What dbt_project/profiles.yml reads: the working warehouse and DuckDB's memory limit."""
-        return {"CS_DBT_DUCKDB_PATH": str(self.building_path), "CS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit}
+        """What dbt reads from the environment: the working warehouse and DuckDB's memory limit
+        (dbt_project/profiles.yml), and the as-of date (macros/as_of_date.sql).
 
-    def dbt_vars(self, **extra: str) -> str:
-        """The `--vars` argument every dbt invocation of a run gets (plus e.g. a backfill range)."""
-        return json.dumps({"as_of_date": self.as_of_date.isoformat(), **extra})
+        The date goes by environment, not ``--vars``: dbt keeps its parse state between runs only
+        while the ``--vars`` stay the same, and the date changes every day.
+        """
+        return {
+            "CS_DBT_DUCKDB_PATH": str(self.building_path),
+            "CS_DUCKDB_MEMORY_LIMIT": self.duckdb_memory_limit,
+            "CS_AS_OF_DATE": self.as_of_date.isoformat(),
+        }
 
 
 def _parse_date(raw: str) -> date:

@@ -37,6 +37,7 @@ def built(tmp_path_factory):
         "CS_WAREHOUSE_PATH": str(root / "bi" / "warehouse.duckdb"),
         "CS_AS_OF_DATE": AS_OF.isoformat(),
         "DAGSTER_HOME": str(root / "dagster_home"),
+        "DBT_TARGET_PATH": str(root / "dbt_target"),  # dbt's artefacts and parse state, per run
     }
     Path(env["DAGSTER_HOME"]).mkdir()
     completed = subprocess.run(
@@ -59,7 +60,7 @@ def _manifest_rows(landing: Path) -> dict[str, int]:
 
 
 def _run_in_process(env: dict[str, str], monkeypatch) -> dg.ExecuteInProcessResult:
-    for key in ("CS_LANDING_DIR", "CS_WAREHOUSE_PATH", "CS_AS_OF_DATE"):
+    for key in ("CS_LANDING_DIR", "CS_WAREHOUSE_PATH", "CS_AS_OF_DATE", "DBT_TARGET_PATH"):
         monkeypatch.setenv(key, env[key])
     from dagster_project.definitions import defs
 
@@ -161,9 +162,24 @@ def test_the_building_file_is_separate_from_the_published_one(built):
     assert building.is_file() and built["warehouse"].is_file()
 
 
-def test_a_second_run_loads_nothing_again_and_republishes(built, monkeypatch):
+def _dbt_build_log(target: Path) -> str:
+    """The log of the latest dbt build dagster-dbt ran with this base target folder."""
+    logs = sorted(target.glob("dbt_models-*/dbt.log*"), key=lambda log: log.stat().st_mtime)
+    return "".join(log.read_text(encoding="utf-8") for log in logs if log.parent == logs[-1].parent)
+
+
+def test_a_second_run_loads_nothing_again_skips_dbt_parsing_and_republishes(built, monkeypatch):
     result = _run_in_process(built["env"], monkeypatch)
     assert result.success
+    # the first run left dbt's parse state where the second run's dbt starts from
+    # (tests/test_dbt_parse_state.py: a new as-of date does not invalidate it either)
+    assert (Path(built["env"]["DBT_TARGET_PATH"]) / "partial_parse.msgpack").is_file()
+    log = _dbt_build_log(Path(built["env"]["DBT_TARGET_PATH"]))
+    assert "Partial parsing enabled, no changes found, skipping parsing" in log
+    assert "Starting full parse" not in log
+    # new data, same models and relations: the docs site is kept, not generated again
+    docs = result.asset_materializations_for_node("dbt_docs_site")
+    assert [m.metadata["regenerated"].value for m in docs] == [False]
     with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
         statuses = con.execute("select status, count(*) from raw.load_batches group by 1").fetchall()
         duplicates = con.execute("select count(*) - count(distinct event_id) from raw.usage_events").fetchone()[0]

@@ -39,10 +39,8 @@ def test_every_variable_overrides_its_default(tmp_path: Path) -> None:
     assert settings.dbt_environment() == {
         "CS_DBT_DUCKDB_PATH": str(tmp_path / "bi" / "cs.building.duckdb"),
         "CS_DUCKDB_MEMORY_LIMIT": "512MB",
+        "CS_AS_OF_DATE": "2026-03-31",
     }
-    assert settings.dbt_vars(health_start_date="2026-01-01") == (
-        '{"as_of_date": "2026-03-31", "health_start_date": "2026-01-01"}'
-    )
 
 
 @pytest.mark.parametrize(

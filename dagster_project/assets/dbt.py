@@ -1,13 +1,17 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as asset checks."""
 
+import json
 import os
+import shutil
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from ..dbt_command import PARTIAL_PARSE_FILE
 from ..resources import PipelineSettings
 from ..settings import DBT_PROJECT_DIR
 
@@ -48,6 +52,36 @@ class HealthHistoryRange(dg.Config):
             raise dg.Failure("a health backfill needs both health_start_date and health_end_date")
         return {key: date.fromisoformat(value).isoformat() for key, value in days.items() if value}
 
+    def as_cli_args(self) -> list[str]:
+        """``--vars`` for a backfill; nothing for a scheduled run, so dbt's parse state is reused."""
+        variables = self.as_vars()
+        return ["--vars", json.dumps(variables)] if variables else []
+
+
+def parse_state_file() -> Path:
+    """Where the next dbt invocation's parse state is taken from: dagster-dbt's base target folder
+    (DBT_TARGET_PATH, relative to the project unless absolute, else the project's target/)."""
+    base = Path(os.environ.get("DBT_TARGET_PATH") or "target")
+    return (base if base.is_absolute() else DBT_PROJECT_DIR / base) / PARTIAL_PARSE_FILE
+
+
+def keep_parse_state(invocation_target: Path) -> None:
+    """Leave dbt's parse state where the next run's dbt starts from.
+
+    dagster-dbt gives every invocation its own target folder and seeds it with the
+    ``partial_parse.msgpack`` of the base target folder (DBT_TARGET_PATH or the project's
+    target/), but never writes the new one back; without this, every run parses all ~470 nodes
+    again (about 4 s). dbt checks the state it loads (file hashes, profile, vars) and parses
+    again whatever changed, so a stale copy costs time, never correctness.
+    """
+    state = invocation_target / PARTIAL_PARSE_FILE
+    if state.is_file():
+        kept = parse_state_file()
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        partial = kept.with_suffix(".tmp")
+        shutil.copyfile(state, partial)
+        partial.replace(kept)  # atomic: a run starting meanwhile reads the old or the new file
+
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
@@ -58,10 +92,11 @@ def dbt_models(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings, config: HealthHistoryRange
 ):
     settings = pipeline.resolve()
-    # profiles.yml reads the working warehouse path from the environment of the dbt subprocess
+    # profiles.yml and the as-of date macro read the environment of the dbt subprocess
     os.environ.update(settings.dbt_environment())
-    dbt_vars = settings.dbt_vars(**config.as_vars())
     # Data tests guard every run; unit tests check the SQL, not the data, so they run in CI
     # (tests/test_dbt_unit_tests.py) and not in production runs, as dbt recommends.
-    build = ["build", "--exclude-resource-type", "unit_test", "--vars", dbt_vars]
-    yield from dbt.cli(build, context=context).stream()
+    build = ["build", "--exclude-resource-type", "unit_test", *config.as_cli_args()]
+    invocation = dbt.cli(build, context=context)
+    yield from invocation.stream()
+    keep_parse_state(invocation.target_path)

@@ -8,11 +8,13 @@ import duckdb
 import pandas as pd
 
 from ..report.data import ReportData, read_report_data
+from ..report.heatmap_cache import HeatmapCache
 from ..report.render import render_report
 from ..resources import PipelineSettings
 from .publish import published_warehouse
 
 REPORT_NAME = "leadership_report.html"
+HEATMAP_CACHE_DIR = ".heatmaps"  # rendered cohort heatmaps, reused while their table is unchanged
 
 
 def export_cohort_csvs(data: ReportData, out_dir: Path) -> list[Path]:
@@ -44,13 +46,16 @@ def leadership_report(context: dg.AssetExecutionContext, pipeline: PipelineSetti
         data = read_report_data(con, settings.as_of_date.isoformat())
     exports = [path.name for path in export_cohort_csvs(data, out_dir)]
     report_path = out_dir / REPORT_NAME
-    report_path.write_text(render_report(data), encoding="utf-8")
+    heatmaps = HeatmapCache(out_dir / HEATMAP_CACHE_DIR)
+    report_path.write_text(render_report(data, heatmaps), encoding="utf-8")
+    heatmaps.prune()
     context.log.info(f"leadership report: {report_path}")
     return dg.MaterializeResult(
         metadata={
             "path": dg.MetadataValue.path(str(report_path)),
             "size_kb": round(report_path.stat().st_size / 1024),
             "cohort_tables": len(data.cohorts),
+            "heatmaps_rendered": heatmaps.rendered,
             "exports": ", ".join(exports),
         }
     )

@@ -231,7 +231,12 @@ def _reasons_sql(entity: EntitySpec, present_columns: set[str]) -> str:
     checks = [p for c in entity.columns if c.name in present_columns for p in _row_problems(c)]
     if not checks:
         return "[]::varchar[]"
-    return f"list_filter([{', '.join(checks)}], r -> r is not null)"
+    # Nearly every row is valid: test the rules first and build the list of reasons only for
+    # the rows that break one (a list per row is what made this step costly on large batches).
+    return (
+        f"case when coalesce({', '.join(checks)}) is null then []::varchar[] "
+        f"else list_filter([{', '.join(checks)}], r -> r is not null) end"
+    )
 
 
 # --------------------------------------------------------------------------- loading one file
@@ -247,34 +252,53 @@ class StagedFile:
     rows_malformed: int
 
 
-def _reader_sql(path: Path, rejects: str) -> str:
+def _reader_sql(path: Path, rejects: str | None) -> str:
+    """The file read as text columns; malformed CSV lines go to ``<rejects>_err`` when named, and
+    are skipped otherwise (for reading the header alone)."""
     if path.name.endswith(".parquet"):
         return f"(select columns(*)::varchar from read_parquet({_quote(str(path))}))"
+    keep_rejects = (
+        f", store_rejects=true, rejects_table='{rejects}_err', rejects_scan='{rejects}_scan', rejects_limit=0"
+        if rejects
+        else ", ignore_errors=true"
+    )
     return (
         f"read_csv({_quote(str(path))}, header=true, all_varchar=true, delim=',', quote='\"', "
-        f"escape='\"', strict_mode=true, store_rejects=true, rejects_table='{rejects}_err', "
-        f"rejects_scan='{rejects}_scan', rejects_limit=0)"
+        f"escape='\"', strict_mode=true{keep_rejects})"
     )
+
+
+def _unreadable(batch: Batch, file: str, exc: duckdb.Error) -> BatchRejected:
+    first_line = str(exc).strip().splitlines()[0]
+    return BatchRejected(batch.source, batch.batch_id, f"file unreadable or corrupt ({first_line})", file)
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: EntitySpec, index: int) -> StagedFile:
     """Read one file into a temp table and mark each row's problems. Raises BatchRejected."""
     path = batch.path / file
     table = f"_stage_{index}"
-    try:
-        con.execute(
-            f"create or replace temp table {table} as "
-            f"select row_number() over () as _record, * from {_reader_sql(path, table)}"
-        )
+    try:  # the header first (DuckDB reads only the start of the file for it)
+        header = [row[0] for row in con.execute(f"describe select * from {_reader_sql(path, None)}").fetchall()]
     except duckdb.Error as exc:
-        first_line = str(exc).strip().splitlines()[0]
-        raise BatchRejected(batch.source, batch.batch_id, f"file unreadable or corrupt ({first_line})", file) from exc
-    header = [row[0] for row in con.execute(f"describe {table}").fetchall() if row[0] != "_record"]
+        raise _unreadable(batch, file, exc) from exc
     missing = [c.name for c in entity.columns if c.required and c.name not in header]
     if missing:
         raise BatchRejected(
             batch.source, batch.batch_id, f"required column {', '.join(missing)} missing (header: {header})", file
         )
+    parsed = [c for c in entity.columns if c.name in header and c.type != "text"]
+    typed = "".join(f", {_typed(c)} as {_typed_name(c)}" for c in parsed)
+    reasons = _reasons_sql(entity, set(header))
+    # One pass over the file: each value is parsed once, into its typed column, which both the
+    # row checks and the insert read (timestamps are the costly part of a large usage batch),
+    # and the rows are stored once.
+    try:
+        con.execute(
+            f"create or replace temp table {table} as select *, {reasons} as _reasons from ("
+            f"select *{typed} from (select row_number() over () as _record, * from {_reader_sql(path, table)}))"
+        )
+    except duckdb.Error as exc:
+        raise _unreadable(batch, file, exc) from exc
     malformed = 0 if file.endswith(".parquet") else _count_malformed(con, table)
     rows_read = con.execute(f"select count(*) from {table}").fetchone()[0]
     announced = batch.files[file]
@@ -287,15 +311,6 @@ def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: 
             file,
         )
     _number_rows(con, table, malformed)
-    parsed = [c for c in entity.columns if c.name in header and c.type != "text"]
-    typed = "".join(f", {_typed(c)} as {_typed_name(c)}" for c in parsed)
-    reasons = _reasons_sql(entity, set(header))
-    # One set-based rewrite (not an UPDATE of every row): each value is parsed once, into its
-    # typed column, which both the row checks and the insert read (timestamps are the costly
-    # part of a large usage batch).
-    con.execute(
-        f"create or replace temp table {table} as select *, {reasons} as _reasons from (select *{typed} from {table})"
-    )
     if entity.primary_key:
         _mark_duplicate_keys(con, table, entity, batch)
     return StagedFile(entity, file, table, header, rows_read, malformed)

@@ -15,6 +15,7 @@ import plotly.graph_objects as go
 from great_tables import GT, loc, style
 
 from .data import MEASURES, SEGMENTS, ReportData
+from .heatmap_cache import HeatmapCache
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 # colour scale per measure: red at the low end, green at the high end
@@ -125,8 +126,12 @@ def movements_chart(movements: pd.DataFrame | None) -> str | None:
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id="mrr-movements")
 
 
-def cohort_heatmap(table: pd.DataFrame, measure: str) -> str:
-    """A cohort table: one row per cohort month, its size, then m0…mN colour-scaled; future cells blank."""
+def cohort_heatmap(table: pd.DataFrame, measure: str, table_id: str | None = None) -> str:
+    """A cohort table: one row per cohort month, its size, then m0…mN colour-scaled; future cells blank.
+
+    ``table_id`` names the HTML table (its CSS is scoped to it); without one great_tables draws a
+    random id, and the same data would not give the same page twice.
+    """
     frame = table.copy()
     frame["cohort_month"] = pd.to_datetime(frame["cohort_month"]).dt.strftime("%Y-%m")
     month_columns = [c for c in frame.columns if c.startswith("m") and c[1:].isdigit() and frame[c].notna().any()]
@@ -134,7 +139,7 @@ def cohort_heatmap(table: pd.DataFrame, measure: str) -> str:
     low, high = HEATMAP_DOMAIN[measure]
     frame[month_columns] = frame[month_columns].astype("float64")
     table_gt = (
-        GT(frame, rowname_col="cohort_month")
+        GT(frame, rowname_col="cohort_month", id=table_id)
         .tab_header(title=MEASURES[measure])
         .tab_stubhead(label="Cohort")
         .cols_label(cohort_accounts="Accounts", **{c: c.upper() for c in month_columns})
@@ -162,14 +167,22 @@ def cohort_heatmap(table: pd.DataFrame, measure: str) -> str:
     return table_gt.as_raw_html()
 
 
-def render_report(data: ReportData) -> str:
-    """The whole page as one HTML string (plotly.js inlined once)."""
+def _heatmap(table: pd.DataFrame, segment: str, measure: str, cache: HeatmapCache | None) -> str:
+    table_id = f"heatmap-{segment}-{measure}".replace("_", "-")
+    if cache is None:
+        return cohort_heatmap(table, measure, table_id)
+    return cache.get(table, (segment, measure, table_id), lambda: cohort_heatmap(table, measure, table_id))
+
+
+def render_report(data: ReportData, cache: HeatmapCache | None = None) -> str:
+    """The whole page as one HTML string (plotly.js inlined once); heatmaps from ``cache`` when
+    their table has not changed since they were rendered."""
     from plotly.offline import get_plotlyjs
 
     cohort_sections = []
     for segment in SEGMENTS:
         tables = [
-            (MEASURES[measure], cohort_heatmap(data.cohorts[(segment, measure)], measure))
+            (MEASURES[measure], _heatmap(data.cohorts[(segment, measure)], segment, measure, cache))
             for measure in MEASURES
             if (segment, measure) in data.cohorts
         ]

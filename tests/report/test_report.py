@@ -15,6 +15,7 @@ import pytest
 
 from dagster_project.assets.report import leadership_report
 from dagster_project.report.data import read_report_data
+from dagster_project.report.heatmap_cache import HeatmapCache
 from dagster_project.report.render import render_report, summary_cards
 from dagster_project.resources import PipelineSettings
 
@@ -107,6 +108,30 @@ def test_cohort_heatmaps_show_sizes_percentages_and_blank_future_cells(warehouse
     # nothing is fetched from the network: no external scripts, stylesheets, images or fonts
     assert not re.search(r'<(script|link|img)[^>]+(src|href)="https?://', html)
     assert "@import url(" not in html
+
+
+def _without_timestamp(html: str) -> str:
+    return re.sub(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "<generated>", html)
+
+
+def test_a_later_run_renders_again_only_the_heatmaps_whose_table_changed(warehouse, tmp_path):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        data = read_report_data(con, "2026-11-20")
+    first = HeatmapCache(tmp_path / "heatmaps")
+    page = render_report(data, first)
+    assert first.rendered == 3
+    # the same data renders the same page, from the cache or not (no random table ids)
+    again = HeatmapCache(tmp_path / "heatmaps")
+    assert _without_timestamp(render_report(data, again)) == _without_timestamp(page)
+    assert again.rendered == 0
+    assert _without_timestamp(render_report(data)) == _without_timestamp(page)
+
+    data.cohorts[("all", "logo_retention")].loc[0, "m1"] = 0.5  # a restated month
+    changed = HeatmapCache(tmp_path / "heatmaps")
+    html = render_report(data, changed)
+    changed.prune()
+    assert changed.rendered == 1 and "50%" in html
+    assert len(list((tmp_path / "heatmaps").glob("*.html"))) == 3  # the replaced one is gone
 
 
 def test_the_asset_writes_the_report_and_csv_exports(warehouse, monkeypatch, tmp_path):

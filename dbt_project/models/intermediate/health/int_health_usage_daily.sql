@@ -75,6 +75,11 @@ window_events as (
     where events.occurred_date > lookback.first_event_date
         and events.occurred_date <= {{ health_range_end() }}
         and events.account_id in (select account_id from scored_accounts)
+        {%- set scan_start = health_usage_scan_start() %}
+        {%- if scan_start %}
+        -- the same bound as a literal, so the scan skips older row groups (health_range.sql)
+        and events.occurred_at >= cast('{{ scan_start }}' as timestamp)
+        {%- endif %}
 ),
 
 user_days as (
