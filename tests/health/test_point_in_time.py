@@ -68,6 +68,14 @@ def build_health(work: Path, warehouse: Path, as_of: date, *args: str, **extra_v
     run_dbt(work, warehouse, "run", variables, "--select", *SELECT, *args)
 
 
+def alerts_incremental_and_rebuilt(work: Path, warehouse: Path, as_of: date) -> tuple[list[tuple], list[tuple]]:
+    """The alerts as the incremental runs left them, then as a full refresh evaluates them."""
+    incremental = rows(warehouse, f"select * from {ALERTS} order by all")
+    variables = {"as_of_date": as_of.isoformat(), "health_history_days": HISTORY_DAYS}
+    run_dbt(work, warehouse, "run", variables, "--select", "fct_health_alerts", "--full-refresh")
+    return incremental, rows(warehouse, f"select * from {ALERTS} order by all")
+
+
 def rows(warehouse: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -315,6 +323,7 @@ def builds(tmp_path_factory) -> dict[str, Any]:
     out["paying_next_day"] = scalar(
         warehouse, f"select count(*) from intermediate.int_health_account_days where as_of_date = date '{next_day}'"
     )
+    out["next_day_alerts"] = alerts_incremental_and_rebuilt(work, warehouse, next_day)
 
     # 3. a backfill repairs exactly its range: spoil three days, add a stale row, recompute them
     spoiled = (FIRST_AS_OF - timedelta(days=10), FIRST_AS_OF - timedelta(days=8))
@@ -336,6 +345,7 @@ def builds(tmp_path_factory) -> dict[str, Any]:
     out["outside_backfill"] = scalar(
         warehouse, f"select min(health_score) from {DAILY} where as_of_date = date '{FIRST_AS_OF}'"
     )
+    out["backfill_alerts"] = alerts_incremental_and_rebuilt(work, warehouse, next_day)
 
     # 4. a backfill past the as-of date is refused
     out["refused"] = run_dbt(
@@ -383,6 +393,16 @@ def test_incremental_run_adds_only_the_next_day(builds):
     assert builds["incremental_new_days"] == [(FIRST_AS_OF + timedelta(days=1),)]
     assert builds["incremental_new_rows"] == builds["paying_next_day"] > 0
     assert builds["incremental"] == builds["first"]
+
+
+def test_incremental_alerts_equal_a_full_evaluation_of_the_history(builds):
+    """The alerts table evaluates only new days in a daily run and a backfill's days from its
+    first on; either way it must hold exactly what evaluating the whole history gives."""
+    incremental, rebuilt = builds["next_day_alerts"]
+    assert incremental == rebuilt
+    assert len(incremental) > len(builds["first_alerts"])  # the later facts raised new alerts
+    after_backfill, rebuilt = builds["backfill_alerts"]  # it re-evaluated from 2026-11-10 on
+    assert after_backfill == rebuilt
 
 
 def test_backfill_recomputes_exactly_its_range(builds):

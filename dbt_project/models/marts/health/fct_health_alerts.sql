@@ -7,8 +7,18 @@
 -- worse than the day before - alerting unless the account dropped into the same colour within the
 -- quiet period (default 30 days).
 -- alert_id = hash(account, type, episode start): the same episode keeps its id on every rebuild.
+-- Incremental: a run evaluates the days from health_alerts_evaluate_from() on (about one day in a
+-- daily run), reading the health days before them that the windows below look back on; a full
+-- refresh evaluates the whole history (needed after changing the alert parameters).
 
 {%- set episode_alerts = ['score_drop', 'usage_decline', 'key_contact_departed', 'ticket_spike', 'nps_detractor', 'invoice_overdue'] %}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ health_alerts_delete_reevaluated() }}"
+) }}
+{%- set evaluate_from = health_alerts_evaluate_from() %}
 
 with
 
@@ -29,11 +39,20 @@ known_days as (
     select *
     from health_days
     where as_of_date <= {{ as_of_date() }}
+    {%- if evaluate_from %}
+        -- what the windows below look back on: the day before (colour drops), the episode gap
+        -- and the colour-drop quiet period
+        and as_of_date >= cast('{{ evaluate_from }}' as date) - (
+            select cast(greatest(alert_episode_gap_days, alert_colour_drop_quiet_days) as {{ dbt.type_int() }}) + 1
+            from parameters
+        )
+    {%- endif %}
 ),
 
 history_start as (
     select min(as_of_date) as first_day
-    from known_days
+    from health_days
+    where as_of_date <= {{ as_of_date() }}
 ),
 
 conditions as (
@@ -241,6 +260,9 @@ final as (
         severity,
         message
     from alert_candidates
+    {%- if evaluate_from %}
+    where as_of_date >= cast('{{ evaluate_from }}' as date)
+    {%- endif %}
 )
 
 select * from final
