@@ -97,7 +97,7 @@
     filter) in a first build, which reads all the history anyway, and in a backfill, whose
     range is literal already. -#}
 {% macro health_usage_scan_start() -%}
-    {%- if execute and not var('health_start_date', none) and is_incremental() -%}
+    {%- if execute and not var('health_start_date', none) and this is not none and is_incremental() -%}
         {%- set query -%}
             select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date)
                 - cast(2 * (select max(adoption_window_days) from {{ ref('int_health_parameters') }}) as integer)
