@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from dagster_project.assets.dbt_docs import site_fingerprint
@@ -18,8 +20,8 @@ def _warehouse(path, extra_column: bool = False):
 
 def test_new_rows_keep_the_fingerprint_and_a_schema_or_project_change_moves_it(tmp_path):
     manifest = tmp_path / "manifest.json"
-    model = '"model.x": {"resource_type": "model", "schema": "marts"}'
-    manifest.write_text('{"metadata": {"dbt_version": "1.11"}, "nodes": {%s}}' % model)
+    nodes = {"model.x": {"resource_type": "model", "schema": "marts"}}
+    manifest.write_text(json.dumps({"metadata": {"dbt_version": "1.11"}, "nodes": nodes}))
     warehouse = _warehouse(tmp_path / "warehouse.duckdb")
     before = site_fingerprint(warehouse, manifest)
     with duckdb.connect(str(warehouse)) as con:
@@ -40,5 +42,5 @@ def test_new_rows_keep_the_fingerprint_and_a_schema_or_project_change_moves_it(t
         con.execute("create table ops.alert_deliveries (alert_id varchar)")
     assert site_fingerprint(warehouse, manifest) == commented
 
-    manifest.write_text('{"metadata": {"dbt_version": "1.12"}, "nodes": {%s}}' % model)
+    manifest.write_text(json.dumps({"metadata": {"dbt_version": "1.12"}, "nodes": nodes}))
     assert site_fingerprint(warehouse, manifest) not in (before, with_column, commented)

@@ -78,8 +78,9 @@ def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeli
     # the sample); the site then shows each model's source SQL, and only the catalog is queried.
     # The build's parse state spares dbt parsing the project again (same profile and vars).
     shutil.copyfile(dbt_project.manifest_path, target / "manifest.json")
-    if parse_state_file().is_file():
-        shutil.copyfile(parse_state_file(), target / PARTIAL_PARSE_FILE)
+    parse_state = parse_state_file()
+    if parse_state.is_file():
+        shutil.copyfile(parse_state, target / PARTIAL_PARSE_FILE)
     dbt.cli(["docs", "generate", "--static", "--no-compile"], target_path=target).wait()
     site.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(target / "static_index.html", site)
