@@ -7,13 +7,16 @@ Settings are resolved when a run starts, not when the code location loads, so a 
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from functools import cached_property
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
+from packaging import version
 
 from .dbt_command import DBT_EXECUTABLE
 from .settings import DBT_PROJECT_DIR, Settings, load_settings
@@ -45,6 +48,20 @@ class PipelineSettings(dg.ConfigurableResource):
             con.close()
 
 
+class InstalledDbtCliResource(DbtCliResource):
+    """dagster-dbt's dbt resource for the dbt-core installed beside this interpreter.
+
+    Before each invocation dagster-dbt asks the executable for its version (`dbt --version`, to
+    tell dbt Core from the Fusion engine): one more dbt start-up, 2 s of every daily run. Our
+    executable is always the dbt-core package of this environment (DBT_EXECUTABLE), so the
+    package's version is that answer (tests/test_dbt_resource.py compares the two).
+    """
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        return version.parse(importlib.metadata.version("dbt-core"))
+
+
 def dbt_resource() -> DbtCliResource:
     # dbt beside this interpreter: works from cron or a BI host without an activated venv.
-    return DbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(DBT_EXECUTABLE))
+    return InstalledDbtCliResource(project_dir=str(DBT_PROJECT_DIR), dbt_executable=str(DBT_EXECUTABLE))

@@ -289,16 +289,23 @@ def stage_file(con: duckdb.DuckDBPyConnection, batch: Batch, file: str, entity: 
     parsed = [c for c in entity.columns if c.name in header and c.type != "text"]
     typed = "".join(f", {_typed(c)} as {_typed_name(c)}" for c in parsed)
     reasons = _reasons_sql(entity, set(header))
-    # One pass over the file: each value is parsed once, into its typed column, which both the
-    # row checks and the insert read (timestamps are the costly part of a large usage batch),
-    # and the rows are stored once.
+    # The file is read as text first, then each value is parsed once, into its typed column,
+    # which both the row checks and the insert read (timestamps are the costly part of a large
+    # usage batch). Two statements, so both run on every core: numbering the rows while reading
+    # (row_number() over ()) made the whole read single-threaded (a 2.9M-event file: 2.7 -> 1.9
+    # s). A row's position in the text table (rowid; DuckDB keeps the file's order,
+    # preserve_insertion_order) is its record number.
+    text_table = f"{table}_text"
     try:
+        con.execute(f"create or replace temp table {text_table} as select * from {_reader_sql(path, table)}")
         con.execute(
             f"create or replace temp table {table} as select *, {reasons} as _reasons from ("
-            f"select *{typed} from (select row_number() over () as _record, * from {_reader_sql(path, table)}))"
+            f"select rowid + 1 as _record, *{typed} from {text_table})"
         )
     except duckdb.Error as exc:
         raise _unreadable(batch, file, exc) from exc
+    finally:
+        con.execute(f"drop table if exists {text_table}")
     malformed = 0 if file.endswith(".parquet") else _count_malformed(con, table)
     rows_read = con.execute(f"select count(*) from {table}").fetchone()[0]
     announced = batch.files[file]
@@ -467,9 +474,12 @@ def apply_batch(con: duckdb.DuckDBPyConnection, batch: Batch, now: datetime) -> 
     spec = SOURCES[batch.source]
     entities = _check_files(batch, spec)
     result = BatchResult(batch.source, batch.batch_id, "loaded", rows_in_manifest=sum(batch.files.values()))
+    # staged outside the transaction (temp tables, nothing of the warehouse changes yet): DuckDB
+    # scans a table a transaction has not committed on one thread only, and numbers its rows from
+    # an offset (stage_file numbers rows by their position)
+    staged = [stage_file(con, batch, f, e, i) for i, (f, e) in enumerate(entities.items())]
     con.execute("begin transaction")
     try:
-        staged = [stage_file(con, batch, f, e, i) for i, (f, e) in enumerate(entities.items())]
         if spec.mode == "full":  # a snapshot replaces the previous state, absent optional files included
             for entity in spec.entities:
                 con.execute(f"delete from raw.{entity.table}")

@@ -432,6 +432,32 @@ def test_usage_batches_append_and_deduplicate_on_event_id(landing, con):
     ]
 
 
+def test_row_numbers_follow_the_file_in_a_file_read_in_parallel(landing, con):
+    """Row numbers (in raw tables and in quarantine reasons) are positions in the file; a file
+    big enough for DuckDB to read in parallel chunks must keep them (the loader numbers rows by
+    their position in the staged table)."""
+    con.execute("set threads = 4")
+    rows_in_file, bad_row = 300_000, 287_654
+    lines = ["event_id,occurred_at,account_id,user_id,event_name,feature"]
+    for n in range(1, rows_in_file + 1):
+        occurred_at = "not-a-time" if n == bad_row else f"2026-11-21T{n % 24:02d}:{n % 60:02d}:00Z"
+        lines.append(f"r-{n},{occurred_at},A-00{1 + n % 2},u-{n % 97},login,")
+    batch = new_batch(landing, "usage", "2026-11-22T02-00Z", "2026-11-22T02:00:00Z", "incremental")
+    write_csv(batch, "events-big.csv", "\n".join(lines) + "\n")
+
+    [loaded] = load_source(con, landing, "usage").batches[-1:]
+
+    assert (loaded.status, loaded.rows_new, loaded.rows_quarantined) == ("loaded", rows_in_file - 1, 1)
+    misnumbered = rows(
+        con,
+        "select count(*) from raw.usage_events where _source_file = 'events-big.csv' "
+        "and 'r-' || _row_number <> event_id",
+    )
+    assert misnumbered == [(0,)]
+    [(file, row_number, reason)] = quarantine(con)
+    assert (file, row_number) == ("events-big.csv", bad_row) and "not-a-time" in reason
+
+
 def test_a_new_snapshot_replaces_the_previous_one(landing, con):
     load_source(con, landing, "crm")
     batch = new_batch(landing, "crm", "2026-11-22T02-00Z", "2026-11-22T02:00:00Z", "full")

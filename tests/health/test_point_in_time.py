@@ -5,7 +5,8 @@ second batch of every source holding only LATER facts - usage events, a champion
 tickets and an NPS detractor, a goal achieved, a milestone completed, a lost renewal, an override,
 an invoice paid, a new invoice and a seat cut, all dated 2026-11-21..25 - and rebuilds three ways:
 
-- incrementally with as_of advanced by one day: only that day is added, earlier rows untouched;
+- incrementally with as_of advanced by one day: only that day is added, earlier rows untouched,
+  and it equals the same day of a build from scratch;
 - from scratch as of 2026-11-25: every day up to 2026-11-20 scores byte for byte as before;
 - from scratch as of 2026-11-20: the whole mart and the alerts are identical to the first build.
 
@@ -317,6 +318,7 @@ def builds(tmp_path_factory) -> dict[str, Any]:
     out["incremental_new_days"] = rows(
         warehouse, f"select distinct as_of_date from {DAILY} where as_of_date > date '{FIRST_AS_OF}'"
     )
+    out["incremental_next_day"] = daily_rows(warehouse, next_day, next_day)
     out["incremental_new_rows"] = scalar(
         warehouse, f"select count(*) from {DAILY} where as_of_date = date '{next_day}'"
     )
@@ -365,6 +367,7 @@ def builds(tmp_path_factory) -> dict[str, Any]:
     # 5. from scratch as of five days later: the days both builds cover must not move
     build_health(work, warehouse, LATER_AS_OF, "--full-refresh")
     out["later"] = daily_rows(warehouse, FIRST_AS_OF)
+    out["later_next_day"] = daily_rows(warehouse, next_day, next_day)
     out["later_window_start"] = scalar(warehouse, f"select min(as_of_date) from {DAILY}")
     out["later_after_first"] = rows(
         warehouse,
@@ -393,6 +396,13 @@ def test_incremental_run_adds_only_the_next_day(builds):
     assert builds["incremental_new_days"] == [(FIRST_AS_OF + timedelta(days=1),)]
     assert builds["incremental_new_rows"] == builds["paying_next_day"] > 0
     assert builds["incremental"] == builds["first"]
+
+
+def test_incremental_day_equals_the_same_day_of_a_full_build(builds):
+    """A daily run computes its day from the window facts that can reach it (health_trailing_sums
+    prunes the rest); a build from scratch computes the same day from all of them."""
+    assert builds["incremental_next_day"] == builds["later_next_day"]
+    assert len(builds["incremental_next_day"]) == builds["paying_next_day"]
 
 
 def test_incremental_alerts_equal_a_full_evaluation_of_the_history(builds):

@@ -17,7 +17,14 @@
     "users active in the last 30 days" count costs one sort of the account x day changes, never a
     join of every day with every event; window lengths are data (cfg_health_parameters), not SQL
     literals. A distinct count works the same way when each key's fact lasts only until the key's
-    next fact (see int_health_usage_daily). -#}
+    next fact (see int_health_usage_daily).
+
+    A run that computes few days (a daily run, a backfill: is_incremental()) first drops the facts
+    that cannot reach them: a fact that starts after the last target day, or whose window closes
+    by the first one (its + and - changes cancel before it), and a - change after the last target
+    day. A daily run of the large benchmark's usage model keeps 0.36M of 4.8M changes (5.0 -> 2.7 s).
+    A first build computes every day, keeps nearly every fact, and skips the filter: it costs
+    there (a join with the range's two bounds on every fact) more than it saves. -#}
 
 {% macro health_trailing_sums(target_days, facts, measures) -%}
     select
@@ -55,7 +62,13 @@
                     {{ measure }}{{ "," if not loop.last }}
                     {%- endfor %}
                 from {{ facts }}
-                where window_days is null or window_days > 0
+                {{ health_trailing_sums_reachable(target_days) }}
+                where (window_days is null or window_days > 0)
+                {%- if health_trailing_sums_prune() %}
+                    and fact_date <= target_range.last_day
+                    and (window_days is null
+                        or cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date) > target_range.first_day)
+                {%- endif %}
 
                 union all
 
@@ -67,7 +80,14 @@
                     -{{ measure }} as {{ measure }}{{ "," if not loop.last }}
                     {%- endfor %}
                 from {{ facts }}
+                {{ health_trailing_sums_reachable(target_days) }}
                 where window_days > 0
+                {%- if health_trailing_sums_prune() %}
+                    and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
+                        > target_range.first_day
+                    and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
+                        <= target_range.last_day
+                {%- endif %}
 
                 union all
 
@@ -84,4 +104,22 @@
         ) as daily_changes
     ) as running_sums
     where is_target_day = 1
+{%- endmacro %}
+
+{#- The first and last target day, joined to the facts when a run prunes them (see above). -#}
+{% macro health_trailing_sums_reachable(target_days) -%}
+    {%- if health_trailing_sums_prune() -%}
+        cross join (
+            select
+                min(as_of_date) as first_day,
+                max(as_of_date) as last_day
+            from {{ target_days }}
+        ) as target_range
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Whether this run prunes the facts: an incremental run of the model (a dbt unit test has no
+    `this` and computes every day). -#}
+{% macro health_trailing_sums_prune() -%}
+    {{ return(this is not none and is_incremental()) }}
 {%- endmacro %}
