@@ -48,7 +48,13 @@ def built(tmp_path_factory):
         timeout=900,
     )
     assert completed.returncode == 0, completed.stderr[-4000:]
-    return {"root": root, "landing": landing, "env": env, "warehouse": Path(env["CS_WAREHOUSE_PATH"])}
+    return {
+        "root": root,
+        "landing": landing,
+        "env": env,
+        "warehouse": Path(env["CS_WAREHOUSE_PATH"]),
+        "first_build_log": _dbt_build_log(Path(env["DBT_TARGET_PATH"])),
+    }
 
 
 def _manifest_rows(landing: Path) -> dict[str, int]:
@@ -177,6 +183,9 @@ def test_a_second_run_loads_nothing_again_skips_dbt_parsing_and_republishes(buil
     log = _dbt_build_log(Path(built["env"]["DBT_TARGET_PATH"]))
     assert "Partial parsing enabled, no changes found, skipping parsing" in log
     assert "Starting full parse" not in log
+    # the first build ran one model at a time; a daily run runs two (assets/dbt.py, thread_args)
+    assert "Concurrency: 1 threads" in built["first_build_log"]
+    assert "Concurrency: 2 threads" in log
     # new data, same models and relations: the docs site is kept, not generated again
     docs = result.asset_materializations_for_node("dbt_docs_site")
     assert [m.metadata["regenerated"].value for m in docs] == [False]

@@ -1,5 +1,5 @@
 -- Every row of cfg_health_parameters is read by a column of int_health_parameters (a misspelt
--- parameter would otherwise be ignored silently; a missing one fails not_null there).
+-- parameter would otherwise be ignored silently; a missing one fails no_null_columns there).
 -- depends_on: {{ ref('int_health_parameters') }}
 {%- set known = [] %}
 {%- if execute %}

@@ -1,6 +1,6 @@
 -- Every health rule parameter (cfg_health_parameters) as one row with one column each, so the
 -- health models cross join it and read parameters by name. A parameter missing from the seed is
--- NULL here and fails the not_null test on its column.
+-- NULL here and fails the no_null_columns test, which names it.
 
 with
 
