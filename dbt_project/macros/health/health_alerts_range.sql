@@ -12,7 +12,7 @@
     re-evaluates, so the delete and the insert use the same day. -#}
 {% macro health_alerts_evaluate_from() -%}
     {#- no relation in a dbt unit test: it evaluates its given rows whole -#}
-    {%- if execute and this is not none and is_incremental() -%}
+    {%- if execute and health_incremental_run() -%}
         {%- set backfill_start = var('health_start_date', none) -%}
         {%- set query -%}
             select cast(least(

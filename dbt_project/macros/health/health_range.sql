@@ -97,7 +97,7 @@
     filter) in a first build, which reads all the history anyway, and in a backfill, whose
     range is literal already. -#}
 {% macro health_usage_scan_start() -%}
-    {%- if execute and not var('health_start_date', none) and this is not none and is_incremental() -%}
+    {%- if execute and not var('health_start_date', none) and health_incremental_run() -%}
         {%- set query -%}
             select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date)
                 - cast(2 * (select max(adoption_window_days) from {{ ref('int_health_parameters') }}) as integer)
@@ -106,4 +106,10 @@
         {{ return(run_query(query).columns[0].values()[0]) }}
     {%- endif -%}
     {{ return(none) }}
+{%- endmacro %}
+
+{#- Whether the model is being built incrementally (a daily run or a backfill into an existing
+    table). False in a dbt unit test, which has no `this` (is_incremental() would fail on it). -#}
+{% macro health_incremental_run() -%}
+    {{ return(this is not none and is_incremental()) }}
 {%- endmacro %}

@@ -64,7 +64,7 @@
                 from {{ facts }}
                 {{ health_trailing_sums_reachable(target_days) }}
                 where (window_days is null or window_days > 0)
-                {%- if health_trailing_sums_prune() %}
+                {%- if health_incremental_run() %}
                     and fact_date <= target_range.last_day
                     and (window_days is null
                         or cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date) > target_range.first_day)
@@ -82,7 +82,7 @@
                 from {{ facts }}
                 {{ health_trailing_sums_reachable(target_days) }}
                 where window_days > 0
-                {%- if health_trailing_sums_prune() %}
+                {%- if health_incremental_run() %}
                     and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
                         > target_range.first_day
                     and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
@@ -108,7 +108,7 @@
 
 {#- The first and last target day, joined to the facts when a run prunes them (see above). -#}
 {% macro health_trailing_sums_reachable(target_days) -%}
-    {%- if health_trailing_sums_prune() -%}
+    {%- if health_incremental_run() -%}
         cross join (
             select
                 min(as_of_date) as first_day,
@@ -116,10 +116,4 @@
             from {{ target_days }}
         ) as target_range
     {%- endif -%}
-{%- endmacro %}
-
-{#- Whether this run prunes the facts: an incremental run of the model (a dbt unit test has no
-    `this` and computes every day). -#}
-{% macro health_trailing_sums_prune() -%}
-    {{ return(this is not none and is_incremental()) }}
 {%- endmacro %}
