@@ -18,6 +18,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from dagster_project.process import skip_final_garbage_collection
+
 START = time.perf_counter()
 
 PHASES = ("load", "dbt", "checks", "publish", "serving")
@@ -107,6 +109,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
     outcome = run(args.job)
+    skip_final_garbage_collection()  # as `cs-retention run` does once its job is over
     args.out.write_text(json.dumps(outcome, indent=1), encoding="utf-8")
     raise SystemExit(0 if outcome["success"] else 1)
 

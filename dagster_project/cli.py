@@ -15,6 +15,7 @@ from pathlib import Path
 import typer
 
 from .dbt_command import dbt_command
+from .process import skip_final_garbage_collection
 from .settings import DBT_PROJECT_DIR, PROJECT_ROOT, load_settings
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
@@ -56,6 +57,7 @@ def _execute(job_name: str, run_config: dict | None = None) -> None:
     job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    skip_final_garbage_collection()
     if not result.success:
         for event in result.all_events:
             if event.is_step_failure:

@@ -5,6 +5,7 @@ The keys match dbt's ``source('raw', ...)`` so lineage runs landing → raw → 
 
 import dagster as dg
 
+from ..checks.gx_runner import import_gx_in_background
 from ..extracts.loader import SourceLoadResult, load_source
 from ..extracts.spec import SOURCES, SourceSpec
 from ..resources import PipelineSettings
@@ -35,6 +36,7 @@ def build_raw_source_asset(source: SourceSpec) -> dg.AssetsDefinition:
 
     @dg.multi_asset(name=f"raw_{source.name}", specs=specs)
     def _load(context: dg.AssetExecutionContext, pipeline: PipelineSettings):
+        import_gx_in_background()  # the extract gates after this load validate with GX
         settings = pipeline.resolve()
         if settings.landing_is_sample:
             ensure_sample_landing(settings)
