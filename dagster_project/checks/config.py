@@ -42,6 +42,7 @@ class QualityConfig:
     probability_range: tuple[float, float] = (0.0, 1.0)
     reconciliation_tolerance: float = 0.01
     sample_rows: int = 5
+    daily_recent_days: int | None = 40  # None: a daily relation's suite checks every day, every run
 
     def freshness(self, source: str) -> SourceFreshness:
         return self.sources[source]
@@ -100,6 +101,12 @@ def parse_config(data: dict[str, Any]) -> QualityConfig:
     sample_rows = data.get("sample_rows", 5)
     if isinstance(sample_rows, bool) or not isinstance(sample_rows, int) or not 1 <= sample_rows <= 100:
         raise QualityConfigError(f"sample_rows must be an integer between 1 and 100, got {sample_rows!r}")
+    recent_days = (data.get("daily_history") or {}).get("recent_days", 40)
+    whole_days = isinstance(recent_days, int) and not isinstance(recent_days, bool) and recent_days >= 1
+    if recent_days is not None and not whole_days:
+        raise QualityConfigError(
+            f"daily_history.recent_days must be a whole number of days >= 1 or null, got {recent_days!r}"
+        )
     return QualityConfig(
         sources=sources,
         quarantine_max_share=_number(
@@ -119,6 +126,7 @@ def parse_config(data: dict[str, Any]) -> QualityConfig:
         probability_range=_range(ranges.get("probability", [0, 1]), "ranges.probability"),
         reconciliation_tolerance=_number(reconciliation.get("tolerance_usd", 0.01), "reconciliation.tolerance_usd"),
         sample_rows=sample_rows,
+        daily_recent_days=recent_days,
     )
 
 

@@ -219,7 +219,9 @@ HEALTH_VALUES_SUITE = RelationSuite(
     relation=HEALTH_DAILY,
     keys=HEALTH_KEYS,
     ranges=health_ranges,
-    what="(as_of_date, account_id) unique and not null; component scores and health_score in 0-100",
+    what="(as_of_date, account_id) unique and not null; component scores and health_score in 0-100, "
+    "over the days a run can have written",
+    day_column="as_of_date",
 )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 import duckdb
 
@@ -34,13 +35,13 @@ Ranges = dict[str, tuple[float, float]]
 # --------------------------------------------------------------------------- metrics (SQL)
 
 
-def key_metrics(con: duckdb.DuckDBPyConnection, relation: str, keys: Sequence[str]) -> dict[str, float]:
-    """Rows with a NULL key part, and rows beyond the first of each (non-null) key."""
+def key_metrics(con: duckdb.DuckDBPyConnection, rel: str, keys: Sequence[str]) -> dict[str, float]:
+    """Rows with a NULL key part, and rows beyond the first of each (non-null) key (``rel``: the
+    relation's SQL, see :meth:`RelationSuite.source`)."""
     if not keys:
         return {}
     cols = ", ".join(quote_ident(k) for k in keys)
     any_null = " or ".join(f"{quote_ident(k)} is null" for k in keys)
-    rel = quote_relation(relation)
     return fetch_metrics(
         con,
         f"""
@@ -53,7 +54,7 @@ def key_metrics(con: duckdb.DuckDBPyConnection, relation: str, keys: Sequence[st
     )
 
 
-def range_metrics(con: duckdb.DuckDBPyConnection, relation: str, ranges: Mapping[str, tuple[float, float]]) -> dict:
+def range_metrics(con: duckdb.DuckDBPyConnection, rel: str, ranges: Mapping[str, tuple[float, float]]) -> dict:
     """min, max and out-of-range row count of each ranged column (NULLs are not out of range)."""
     if not ranges:
         return {}
@@ -65,14 +66,14 @@ def range_metrics(con: duckdb.DuckDBPyConnection, relation: str, ranges: Mapping
             f"max({col}) as {quote_ident(column + '__max')}",
             f"count(*) filter (where {col} < {low} or {col} > {high}) as {quote_ident(column + '__out_of_range_rows')}",
         ]
-    return fetch_metrics(con, f"select {', '.join(parts)} from {quote_relation(relation)}")
+    return fetch_metrics(con, f"select {', '.join(parts)} from {rel}")
 
 
-def null_metrics(con: duckdb.DuckDBPyConnection, relation: str, columns: Sequence[str]) -> dict[str, float]:
+def null_metrics(con: duckdb.DuckDBPyConnection, rel: str, columns: Sequence[str]) -> dict[str, float]:
     if not columns:
         return {}
     parts = [f"count(*) filter (where {quote_ident(c)} is null) as {quote_ident(c + '__null_rows')}" for c in columns]
-    return fetch_metrics(con, f"select {', '.join(parts)} from {quote_relation(relation)}")
+    return fetch_metrics(con, f"select {', '.join(parts)} from {rel}")
 
 
 # --------------------------------------------------------------------------- expectations and words (pure)
@@ -137,21 +138,32 @@ class RelationSuite:
     ranges: Callable[[list[str], QualityConfig], Ranges] = field(default=lambda columns, config: {})
     not_null: tuple[str, ...] = ()
     what: str = ""  # one line for the check's description
+    # A daily relation (one more day per run): only the days a run can have written are
+    # validated, the last ``daily_history.recent_days`` up to the as-of date (config.yaml).
+    day_column: str | None = None
 
     @property
     def asset_key(self) -> tuple[str, ...]:
         return tuple(self.relation.split("."))
 
+    def source(self, as_of_date: date, recent_days: int | None) -> str:
+        """The SQL the suite reads: the relation, or for a daily one its recent days."""
+        rel = quote_relation(self.relation)
+        if self.day_column is None or recent_days is None:
+            return rel
+        day, first = quote_ident(self.day_column), as_of_date - timedelta(days=recent_days)
+        return f"(select * from {rel} where {day} > date '{first}' and {day} <= date '{as_of_date}')"
+
 
 def offending_rows(
     con: duckdb.DuckDBPyConnection,
     suite: RelationSuite,
+    rel: str,
     metrics: Mapping[str, object],
     ranges: Ranges,
     limit: int,
 ) -> list[dict[str, object]]:
     """A few rows behind each failed metric: duplicate keys with their count, out-of-range rows."""
-    rel = quote_relation(suite.relation)
     rows: list[dict[str, object]] = []
     keys = [quote_ident(k) for k in suite.keys]
     if metrics.get("duplicate_key_rows"):
@@ -208,10 +220,11 @@ def check_relation_suite(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, su
             message=f"{suite.relation} has no column(s) {', '.join(missing)}",
         )
     ranges = suite.ranges(columns, inputs.config)
+    rel = suite.source(inputs.as_of_date, inputs.config.daily_recent_days)
     metrics = {
-        **key_metrics(con, suite.relation, suite.keys),
-        **range_metrics(con, suite.relation, ranges),
-        **null_metrics(con, suite.relation, suite.not_null),
+        **key_metrics(con, rel, suite.keys),
+        **range_metrics(con, rel, ranges),
+        **null_metrics(con, rel, suite.not_null),
     }
     expectations = [*key_expectations(suite.keys), *range_expectations(ranges), *null_expectations(suite.not_null)]
     validation = inputs.gx.validate(f"{suite.relation}.{suite.check_name}", metrics_frame(metrics), expectations)
@@ -222,7 +235,7 @@ def check_relation_suite(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, su
     else:
         failed = ", ".join(validation.failed_columns())
         message = f"{suite.relation}: " + ("; ".join(problems) if problems else f"expectations failed on {failed}")
-        samples = offending_rows(con, suite, metrics, ranges, inputs.config.sample_rows)
+        samples = offending_rows(con, suite, rel, metrics, ranges, inputs.config.sample_rows)
     threshold = "; ".join(
         [
             *(["keys unique and not null"] if suite.keys else []),
@@ -230,6 +243,8 @@ def check_relation_suite(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, su
             *(f"{c} not null" for c in suite.not_null),
         ]
     )
+    if rel != quote_relation(suite.relation):
+        threshold += f" (rows of the last {inputs.config.daily_recent_days} days by {suite.day_column})"
     observed = "; ".join(problems) or "no violations"
     return CheckOutcome(
         suite.check_name,

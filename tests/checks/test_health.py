@@ -141,3 +141,36 @@ def test_health_values_skip_while_the_mart_is_not_built(con, make_inputs):
     outcome = check_health_values(con, make_inputs(AS_OF))
     assert outcome.passed
     assert outcome.details == {"skipped": "relation not built", "relation": "marts.fct_account_health_daily"}
+
+
+def test_health_values_check_the_days_a_run_can_have_written(con, make_inputs):
+    """A daily run validates the last daily_history.recent_days days (earlier ones were validated
+    when written); with recent_days null the whole history again, every run."""
+    old_day, recent_day = "2026-09-01", "2026-11-01"  # 80 and 19 days before AS_OF
+    build_health(
+        con,
+        [
+            (old_day, "A-1", 120, 80, 1.0, 0),  # out of range, outside the 40 days
+            (old_day, "A-2", 50, 55, 0.4, 0),
+            (old_day, "A-2", 50, 55, 0.4, 0),  # duplicate, outside the 40 days
+            (recent_day, "A-1", 90, 80, 1.0, 0),
+            ("2026-11-21", "A-1", -5, 80, 1.0, 0),  # after the as-of date: not a day this run wrote
+        ],
+    )
+    recent = check_health_values(con, make_inputs(AS_OF))
+    assert recent.passed, recent.message
+    assert recent.threshold.endswith("(rows of the last 40 days by as_of_date)")
+    assert recent.details["metrics"]["adoption_score__max"] == 90  # only the recent day was read
+
+    con.execute("insert into marts.fct_account_health_daily values ('2026-11-10', 'A-2', 101, 50, 1.0, 0)")
+    caught = check_health_values(con, make_inputs(AS_OF))
+    assert not caught.passed
+    assert caught.message == "marts.fct_account_health_daily: adoption_score max 101 outside 0-100 (1 row(s))"
+
+    everything = parse_config({"daily_history": {"recent_days": None}})
+    whole = check_health_values(con, make_inputs(AS_OF, config=everything))
+    assert whole.message == (
+        "marts.fct_account_health_daily: 1 duplicate (as_of_date, account_id) row(s); "
+        "adoption_score min -5 and max 120 outside 0-100 (3 row(s))"
+    )
+    assert "last" not in whole.threshold
