@@ -1,9 +1,9 @@
 """The generic warn suite of a mart: keys unique and not null, values within their range.
 
-DuckDB reduces the whole relation to a one-row frame of metrics (null-key rows, duplicate-key
-rows, min and max of each ranged column), so no mart is ever pulled into pandas; GX validates
-that frame with one expectation per metric, and a few offending rows are fetched only when it
-fails.
+DuckDB reduces the relation (a daily one: the days a run can have written) to a one-row frame
+of metrics (null-key rows, duplicate-key rows, min and max of each ranged column), so no mart is
+ever pulled into pandas; GX validates that frame with one expectation per metric, and a few
+offending rows are fetched only when it fails.
 """
 
 from __future__ import annotations
