@@ -44,11 +44,11 @@ def copy_around_page_cache(source: Path, target: Path) -> None:
     not whole blocks (the file's tail, a short read or write), the rest goes through the cache.
     """
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    direct = getattr(os, "O_DIRECT", 0)
+    direct = hasattr(os, "O_DIRECT")
     try:
-        out = os.open(target, flags | direct, 0o644)
+        out = os.open(target, flags | (os.O_DIRECT if direct else 0), 0o644)
     except OSError:
-        direct = 0
+        direct = False
         out = os.open(target, flags, 0o644)
     try:
         with (
@@ -62,7 +62,7 @@ def copy_around_page_cache(source: Path, target: Path) -> None:
         os.close(out)
 
 
-def _write_chunk(fd: int, chunk: memoryview, direct: int) -> int:
+def _write_chunk(fd: int, chunk: memoryview, direct: bool) -> bool:
     """Write all of ``chunk``; returns whether the copy still writes directly."""
     with chunk:
         written = 0
@@ -73,20 +73,19 @@ def _write_chunk(fd: int, chunk: memoryview, direct: int) -> int:
                 if error.errno != errno.EINVAL:
                     raise
             if written == len(chunk):
-                return direct
+                return True
         if direct:
-            direct = _through_page_cache(fd)
+            _through_page_cache(fd)
         while written < len(chunk):
             written += os.write(fd, chunk[written:])
-        return direct
+        return False
 
 
-def _through_page_cache(fd: int) -> int:
+def _through_page_cache(fd: int) -> None:
     """Turn O_DIRECT off for the rest of the copy (only ever on where the OS has fcntl)."""
     import fcntl
 
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) & ~os.O_DIRECT)
-    return 0
 
 
 @dg.asset(
