@@ -146,12 +146,16 @@ class RelationSuite:
     def asset_key(self) -> tuple[str, ...]:
         return tuple(self.relation.split("."))
 
-    def source(self, as_of_date: date, recent_days: int | None) -> str:
-        """The SQL the suite reads: the relation, or for a daily one its recent days."""
+    def window_days(self, config: QualityConfig) -> int | None:
+        """How many recent days of the relation the suite reads; None: all of it."""
+        return config.daily_recent_days if self.day_column else None
+
+    def source(self, as_of_date: date, window_days: int | None) -> str:
+        """The SQL the suite reads: the relation, or its last ``window_days`` days."""
         rel = quote_relation(self.relation)
-        if self.day_column is None or recent_days is None:
+        if window_days is None:
             return rel
-        day, first = quote_ident(self.day_column), as_of_date - timedelta(days=recent_days)
+        day, first = quote_ident(self.day_column), as_of_date - timedelta(days=window_days)
         return f"(select * from {rel} where {day} > date '{first}' and {day} <= date '{as_of_date}')"
 
 
@@ -220,7 +224,8 @@ def check_relation_suite(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, su
             message=f"{suite.relation} has no column(s) {', '.join(missing)}",
         )
     ranges = suite.ranges(columns, inputs.config)
-    rel = suite.source(inputs.as_of_date, inputs.config.daily_recent_days)
+    window_days = suite.window_days(inputs.config)
+    rel = suite.source(inputs.as_of_date, window_days)
     metrics = {
         **key_metrics(con, rel, suite.keys),
         **range_metrics(con, rel, ranges),
@@ -243,8 +248,8 @@ def check_relation_suite(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, su
             *(f"{c} not null" for c in suite.not_null),
         ]
     )
-    if rel != quote_relation(suite.relation):
-        threshold += f" (rows of the last {inputs.config.daily_recent_days} days by {suite.day_column})"
+    if window_days is not None:
+        threshold += f" (rows of the last {window_days} days by {suite.day_column})"
     observed = "; ".join(problems) or "no violations"
     return CheckOutcome(
         suite.check_name,
