@@ -1,7 +1,8 @@
-"""The one-row configuration relations: every setting must have a value.
+"""`no_null_columns` (macros/testing/test_no_null_columns.sql), the one test per relation that
+takes the place of a not_null test per column: it fails on exactly the columns that hold NULLs,
+by name and count, and only on the columns it lists when it lists some.
 
-`no_null_columns` (macros/testing/test_no_null_columns.sql) replaces a not_null test per
-parameter; this checks it fails on exactly the settings that are missing, by name.
+The one-row configuration relations list none: every setting must have a value.
 """
 
 from __future__ import annotations
@@ -21,6 +22,20 @@ SELECTION = ["int_health_parameters", "cfg_renewal_settings"]
 SEEDS = ["cfg_health_parameters", "cfg_renewal_settings"]
 
 
+def _dbt_test(tmp_path: Path, warehouse: Path, *selection: str) -> subprocess.CompletedProcess:
+    """`dbt test --store-failures` of ``selection``: each failing test leaves a table of its rows."""
+    command = dbt_command(
+        "test",
+        "--select",
+        *selection,
+        "--store-failures",
+        target_dir=tmp_path / "dbt_target",
+        log_dir=tmp_path / "dbt_logs",
+    )
+    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": AS_OF.isoformat()}
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+
+
 def test_a_missing_setting_fails_naming_it(tmp_path: Path):
     warehouse = tmp_path / "warehouse.duckdb"
     run_dbt(tmp_path, warehouse, AS_OF, "seed", "--select", *SEEDS)
@@ -34,16 +49,7 @@ def test_a_missing_setting_fails_naming_it(tmp_path: Path):
     finally:
         con.close()
 
-    command = dbt_command(
-        "test",
-        "--select",
-        *SELECTION,
-        "--store-failures",
-        target_dir=tmp_path / "dbt_target",
-        log_dir=tmp_path / "dbt_logs",
-    )
-    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": AS_OF.isoformat()}
-    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    run = _dbt_test(tmp_path, warehouse, *SELECTION)
 
     assert run.returncode != 0
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -57,3 +63,38 @@ def test_a_missing_setting_fails_naming_it(tmp_path: Path):
     finally:
         con.close()
     assert sorted(failures.values()) == [["adoption_window_days", "support_window_days"], ["risk_range_low_quantile"]]
+
+
+def _update(warehouse: Path, *statements: str) -> None:
+    con = duckdb.connect(str(warehouse))
+    try:
+        for statement in statements:
+            con.execute(statement)
+    finally:
+        con.close()
+
+
+def test_listed_columns_fail_with_their_null_count_and_others_are_not_checked(tmp_path: Path):
+    """cfg_health_parameters lists parameter and value (a description may be missing)."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    selection = "test_name:no_null_columns,cfg_health_parameters"
+    run_dbt(tmp_path, warehouse, AS_OF, "seed", "--select", "cfg_health_parameters")
+    _update(warehouse, "update config.cfg_health_parameters set description = null")
+    assert _dbt_test(tmp_path, warehouse, selection).returncode == 0
+
+    _update(
+        warehouse,
+        "update config.cfg_health_parameters set value = null "
+        "where parameter in ('adoption_window_days', 'support_window_days', 'alert_nps_window_days')",
+    )
+    assert _dbt_test(tmp_path, warehouse, selection).returncode != 0
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (schema,) = con.execute(
+            "select schema_name from duckdb_tables() where table_name = 'cfg_health_parameters_not_null'"
+        ).fetchone()
+        failures = con.execute(f'select null_column, null_rows from "{schema}"."cfg_health_parameters_not_null"')
+        assert failures.fetchall() == [("value", 3)]
+    finally:
+        con.close()
