@@ -88,14 +88,13 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A constant lower bound on the event times a scheduled (incremental) run of the daily usage
+{#- A constant lower bound on the usage days a scheduled (incremental) run of the daily usage
     model can need: the first day it computes minus two adoption windows (the `lookback` CTE
     there). It repeats a filter the SQL already applies exactly, as a literal: the exact bound
     comes from the model's own table and the parameters, on which DuckDB cannot skip row
-    groups; a literal on the stored event time lets it skip every month before the window (a
-    daily run of the large benchmark reads 2 of its 24 months of events). None (no extra
-    filter) in a first build, which reads all the history anyway, and in a backfill, whose
-    range is literal already. -#}
+    groups; a literal on the stored day lets it skip the row groups before the window (the days
+    a daily run appends are stored together). None (no extra filter) in a first build, which
+    reads all the history anyway, and in a backfill, whose range is literal already. -#}
 {% macro health_usage_scan_start() -%}
     {%- if execute and not var('health_start_date', none) and health_incremental_run() -%}
         {%- set query -%}

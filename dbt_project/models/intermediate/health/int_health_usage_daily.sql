@@ -4,9 +4,10 @@
 -- integration features used (cfg_health_features), and whether the account has any usage
 -- history at all (no history = usage components missing, not 0).
 --
--- Set-based: events are aggregated to user x day and feature x day first; a distinct count over a
--- trailing window is a running sum in which each active day of a user counts until that user's
--- next active day or the window's end, whichever is first (health_trailing_sums).
+-- Set-based: from the days each user was active and each feature used (int_health_user_days,
+-- int_health_feature_days, kept incrementally), a distinct count over a trailing window is a
+-- running sum in which each active day of a user counts until that user's next active day or the
+-- window's end, whichever is first (health_trailing_sums).
 {%- set lead_in = health_score_change_days() %}
 {{ config(
     materialized='incremental',
@@ -15,6 +16,17 @@
     on_schema_change='fail',
     pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
 ) }}
+{#- the usage days (`usage_days`) a target day's windows can reach: after the lookback CTE's first
+    event date, up to the range end -#}
+{%- set reachable_usage_days -%}
+    usage_days.occurred_date > lookback.first_event_date
+        and usage_days.occurred_date <= {{ health_range_end() }}
+        {%- set scan_start = health_usage_scan_start() %}
+        {%- if scan_start %}
+        -- the same bound as a literal, so the scan skips older row groups (health_range.sql)
+        and usage_days.occurred_date >= cast('{{ scan_start }}' as date)
+        {%- endif %}
+{%- endset %}
 
 with
 
@@ -22,10 +34,12 @@ account_days as (
     select * from {{ ref('int_health_account_days') }}
 ),
 
--- not materialized: DuckDB would otherwise copy every event of the history into a temporary
--- result before the date filter below (6 s of 15 on the large benchmark's 49M events)
-events as not materialized (
-    select * from {{ ref('stg_usage__events') }}
+all_user_days as (
+    select * from {{ ref('int_health_user_days') }}
+),
+
+all_feature_days as (
+    select * from {{ ref('int_health_feature_days') }}
 ),
 
 user_first_use as (
@@ -53,7 +67,7 @@ scored_accounts as (
     from target_days
 ),
 
--- events older than this cannot reach a target day's windows
+-- usage days before this cannot reach a target day's windows
 lookback as (
     select
         cast({{ dbt.dateadd(
@@ -64,33 +78,17 @@ lookback as (
     from parameters
 ),
 
--- every account's events, scored or not: the few of unscored accounts only add facts no target
--- day reads, while filtering on the scored accounts made DuckDB build its hash table on the events
--- (it misjudges the account list as tiny): 11 s of a 54 s first build on the large benchmark
-window_events as (
-    select
-        events.account_id,
-        events.user_id,
-        events.occurred_date,
-        events.feature
-    from events
-    cross join lookback
-    where events.occurred_date > lookback.first_event_date
-        and events.occurred_date <= {{ health_range_end() }}
-        {%- set scan_start = health_usage_scan_start() %}
-        {%- if scan_start %}
-        -- the same bound as a literal, so the scan skips older row groups (health_range.sql)
-        and events.occurred_at >= cast('{{ scan_start }}' as timestamp)
-        {%- endif %}
-),
-
+-- the active days of every account, scored or not: the few of unscored accounts only add facts no
+-- target day reads, while filtering on the scored accounts made DuckDB build its hash table on the
+-- usage (it misjudges the account list as tiny): 11 s of a 54 s first build on the large benchmark
 user_days as (
     select
-        account_id,
-        user_id,
-        occurred_date
-    from window_events
-    group by account_id, user_id, occurred_date
+        usage_days.account_id,
+        usage_days.user_id,
+        usage_days.occurred_date
+    from all_user_days as usage_days
+    cross join lookback
+    where {{ reachable_usage_days }}
 ),
 
 user_spans as (
@@ -106,16 +104,17 @@ user_spans as (
 
 feature_days as (
     select
-        window_events.account_id,
-        window_events.feature,
-        window_events.occurred_date,
-        max(case when features.is_core then 1 else 0 end) as is_core,
-        max(case when features.is_integration then 1 else 0 end) as is_integration
-    from window_events
+        usage_days.account_id,
+        usage_days.feature,
+        usage_days.occurred_date,
+        case when features.is_core then 1 else 0 end as is_core,
+        case when features.is_integration then 1 else 0 end as is_integration
+    from all_feature_days as usage_days
+    cross join lookback
     inner join features
-        on window_events.feature = features.feature
-    where features.is_core or features.is_integration
-    group by window_events.account_id, window_events.feature, window_events.occurred_date
+        on usage_days.feature = features.feature
+    where (features.is_core or features.is_integration)
+        and {{ reachable_usage_days }}
 ),
 
 feature_spans as (

@@ -24,6 +24,12 @@
     on_schema_change='fail',
     pre_hook="{{ health_delete_backfill_range() }}"
 ) }}
+{#- the run's days plus the days score_change_30d compares them with -#}
+{%- set scoring_days -%}
+    as_of_date between
+        cast({{ dbt.dateadd('day', -lead_in, health_range_start()) }} as date)
+        and {{ health_range_end() }}
+{%- endset %}
 
 with
 
@@ -31,9 +37,13 @@ account_days as (
     select * from {{ ref('int_health_account_days') }}
 ),
 
+-- each component over the scoring days only: they are left-joined to scoring_days, and DuckDB
+-- would otherwise build its hash tables on every day of their history (the large benchmark's
+-- daily run: 1.5 -> 0.8 s standalone)
 {% for component, model in components %}
 {{ component }} as (
     select * from {{ ref(model) }}
+    where {{ scoring_days }}
 ),
 
 {% endfor %}
@@ -61,13 +71,10 @@ config_version as (
     select * from {{ ref('int_health_config_version') }}
 ),
 
--- the run's days plus the days score_change_30d compares them with
 scoring_days as (
     select *
     from account_days
-    where as_of_date between
-        cast({{ dbt.dateadd('day', -lead_in, health_range_start()) }} as date)
-        and {{ health_range_end() }}
+    where {{ scoring_days }}
 ),
 
 segment_weights as (

@@ -22,7 +22,9 @@
 
 with
 
-health_days as (
+-- not materialized: read twice below, DuckDB would otherwise copy the whole daily history into a
+-- temporary result first (a large daily run: 0.4 -> 0.23 s standalone)
+health_days as not materialized (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 

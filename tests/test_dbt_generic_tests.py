@@ -1,8 +1,11 @@
-"""`no_null_columns` (macros/testing/test_no_null_columns.sql), the one test per relation that
-takes the place of a not_null test per column: it fails on exactly the columns that hold NULLs,
-by name and count, and only on the columns it lists when it lists some.
+"""The project's generic dbt tests (dbt_project/macros/testing/), on real relations.
 
-The one-row configuration relations list none: every setting must have a value.
+`no_null_columns` takes the place of a not_null test per column: it fails on exactly the columns
+that hold NULLs, by name and count, and only on the columns it lists when it lists some. The
+one-row configuration relations list none: every setting must have a value.
+
+`unique_combination_of_columns` (a composite key, grouped on the columns) fails on exactly the
+repeated keys, with how many rows have each.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from dagster_project.dbt_command import dbt_command
-from tests.dbt_runner import DBT_PROJECT_DIR, run_dbt
+from tests.dbt_runner import DBT_PROJECT_DIR, SAMPLE_LANDING, load_landing, run_dbt
 
 AS_OF = date(2026, 11, 20)
 SELECTION = ["int_health_parameters", "cfg_renewal_settings"]
@@ -98,3 +101,37 @@ def test_listed_columns_fail_with_their_null_count_and_others_are_not_checked(tm
         assert failures.fetchall() == [("value", 3)]
     finally:
         con.close()
+
+
+def test_a_repeated_composite_key_fails_with_its_row_count(tmp_path: Path):
+    """stg_billing__fx_rates is unique on (rate_month, currency): one rate per currency and month."""
+    warehouse = load_landing(tmp_path / "warehouse.duckdb", SAMPLE_LANDING)
+    selection = "stg_billing__fx_rates_month_currency_unique"
+    run_dbt(tmp_path, warehouse, AS_OF, "run", "--select", "stg_billing__fx_rates")
+    assert _dbt_test(tmp_path, warehouse, selection).returncode == 0
+
+    # the same month and currency again, and the same month in a currency it lacks: only the
+    # first repeats a key
+    con = duckdb.connect(str(warehouse))
+    try:
+        month, currency = con.execute("select min(rate_month), min(currency) from raw.billing_fx_rates").fetchone()
+        con.execute(
+            "insert into raw.billing_fx_rates select * replace ('XTS' as currency) from raw.billing_fx_rates "
+            "where rate_month = ? and currency = ?",
+            [month, currency],
+        )
+        con.execute(
+            "insert into raw.billing_fx_rates select * from raw.billing_fx_rates where rate_month = ? and currency = ?",
+            [month, currency],
+        )
+    finally:
+        con.close()
+    assert _dbt_test(tmp_path, warehouse, selection).returncode != 0
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        (schema,) = con.execute(f"select schema_name from duckdb_tables() where table_name = '{selection}'").fetchone()
+        failures = con.execute(f'select rate_month, currency, rows_with_key from "{schema}"."{selection}"').fetchall()
+    finally:
+        con.close()
+    assert failures == [(month, currency, 2)]
