@@ -49,6 +49,20 @@ target_days as (
     where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
 ),
 
+-- completed activities before this cannot reach a target day: they only count within the roles
+-- and executive windows (contacts count from their creation on and are all read). A daily run of
+-- the large benchmark matched 0.65M attendances of the whole history with the role catalog
+-- (0.64 -> 0.29 s standalone)
+activity_lookback as (
+    select
+        cast({{ dbt.dateadd(
+            'day',
+            '-greatest(stakeholder_roles_window_days, stakeholder_executive_window_days)',
+            health_range_start(lead_in)
+        ) }} as date) as first_activity_date
+    from parameters
+),
+
 account_contacts as (
     select
         contacts.account_id,
@@ -72,9 +86,11 @@ attended_roles as (
         contact_roles.role,
         contact_roles.is_executive
     from activities
+    cross join activity_lookback
     inner join contact_roles
         on ';' || replace(activities.attendee_roles, ' ', '') || ';' like '%;' || contact_roles.role || ';%'
     where activities.status = 'completed'
+        and cast(activities.occurred_at as date) > activity_lookback.first_activity_date
         and activities.account_id in (select account_id from target_days)
 ),
 
@@ -106,7 +122,9 @@ completed_activity_days as (
         cast(occurred_at as date) as activity_date,
         count(*) as completed_activities
     from activities
+    cross join activity_lookback
     where status = 'completed'
+        and cast(occurred_at as date) > activity_lookback.first_activity_date
         and account_id in (select account_id from target_days)
     group by account_id, cast(occurred_at as date)
 ),
