@@ -34,15 +34,21 @@ def load_landing(warehouse: Path, landing: Path) -> Path:
     return warehouse
 
 
-def run_dbt(root: Path, warehouse: Path, as_of: date, *arguments: str, timeout: int = 1800) -> str:
-    """`dbt <arguments>` on ``warehouse`` as of ``as_of``; fails the test with dbt's output if dbt fails.
-
-    Target and log folders go under ``root`` so tests never write into the project.
-    """
+def dbt_process(
+    root: Path, warehouse: Path, as_of: date, *arguments: str, timeout: int = 1800
+) -> subprocess.CompletedProcess:
+    """`dbt <arguments>` on ``warehouse`` as of ``as_of``, whatever its outcome (a test that expects
+    dbt to fail reads the return code). Target and log folders go under ``root`` so tests never
+    write into the project."""
     variables = {"as_of_date": as_of.isoformat()}
     command = dbt_command(*arguments, variables=variables, target_dir=root / "dbt_target", log_dir=root / "dbt_logs")
     env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": as_of.isoformat()}
-    run = subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=timeout)
+
+
+def run_dbt(root: Path, warehouse: Path, as_of: date, *arguments: str, timeout: int = 1800) -> str:
+    """`dbt <arguments>` (see :func:`dbt_process`); fails the test with dbt's output if dbt fails."""
+    run = dbt_process(root, warehouse, as_of, *arguments, timeout=timeout)
     assert run.returncode == 0, f"dbt {arguments[0]} as of {as_of} failed:\n{run.stdout[-20000:]}\n{run.stderr[-5000:]}"
     return run.stdout
 

@@ -10,15 +10,13 @@ repeated keys, with how many rows have each.
 
 from __future__ import annotations
 
-import os
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
-from dagster_project.dbt_command import dbt_command
-from tests.dbt_runner import DBT_PROJECT_DIR, SAMPLE_LANDING, load_landing, run_dbt
+from tests.dbt_runner import SAMPLE_LANDING, dbt_process, load_landing, run_dbt
 
 AS_OF = date(2026, 11, 20)
 SELECTION = ["int_health_parameters", "cfg_renewal_settings"]
@@ -27,16 +25,7 @@ SEEDS = ["cfg_health_parameters", "cfg_renewal_settings"]
 
 def _dbt_test(tmp_path: Path, warehouse: Path, *selection: str) -> subprocess.CompletedProcess:
     """`dbt test --store-failures` of ``selection``: each failing test leaves a table of its rows."""
-    command = dbt_command(
-        "test",
-        "--select",
-        *selection,
-        "--store-failures",
-        target_dir=tmp_path / "dbt_target",
-        log_dir=tmp_path / "dbt_logs",
-    )
-    env = {**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse), "CS_AS_OF_DATE": AS_OF.isoformat()}
-    return subprocess.run(command, cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=600)
+    return dbt_process(tmp_path, warehouse, AS_OF, "test", "--select", *selection, "--store-failures", timeout=600)
 
 
 def test_a_missing_setting_fails_naming_it(tmp_path: Path):
