@@ -49,6 +49,13 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#- The day before which a fact lasting at most `window_days` (SQL: a number of days, e.g. a
+    parameter column) cannot reach the run's first day (health_range_start(lead_in_days)): the
+    look-back bound of a model that reads history only through windows. -#}
+{% macro health_lookback_start(window_days, lead_in_days=0) -%}
+    cast({{ dbt.dateadd('day', '-(' ~ window_days ~ ')', health_range_start(lead_in_days)) }} as date)
+{%- endmacro %}
+
 {#- A backfill names real dates, the start not after the end, and never a day after as_of_date
     (nothing may be scored from data that has not happened yet). -#}
 {% macro health_validate_range() -%}

@@ -55,11 +55,9 @@ target_days as (
 -- (0.64 -> 0.29 s standalone)
 activity_lookback as (
     select
-        cast({{ dbt.dateadd(
-            'day',
-            '-greatest(stakeholder_roles_window_days, stakeholder_executive_window_days)',
-            health_range_start(lead_in)
-        ) }} as date) as first_activity_date
+        {{ health_lookback_start(
+            'greatest(stakeholder_roles_window_days, stakeholder_executive_window_days)', lead_in
+        ) }} as first_activity_date
     from parameters
 ),
 

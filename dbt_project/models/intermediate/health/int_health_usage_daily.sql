@@ -69,12 +69,7 @@ scored_accounts as (
 
 -- usage days before this cannot reach a target day's windows
 lookback as (
-    select
-        cast({{ dbt.dateadd(
-            'day',
-            '-2 * adoption_window_days',
-            health_range_start(lead_in)
-        ) }} as date) as first_event_date
+    select {{ health_lookback_start('2 * adoption_window_days', lead_in) }} as first_event_date
     from parameters
 ),
 
