@@ -3,6 +3,10 @@
 cs-retention prepare            build dbt's manifest (needed once after install / model changes)
 cs-retention run [--as-of D]    load, transform, check and publish everything, then summarize
 cs-retention sample --out DIR   write a generated book of business in the landing layout
+cs-retention backfill --start D --end D   recompute the daily health history for a range of days
+cs-retention report             print the path of the leadership report and its CSV exports
+cs-retention checks             show the quality-check results of the last published run
+cs-retention contract [WAREHOUSE]   check a warehouse against the mart contract
 """
 
 from __future__ import annotations
@@ -144,6 +148,25 @@ def checks() -> None:
     for name, asset, passed, severity, message in rows:
         mark = typer.style("PASS", fg="green") if passed else typer.style("FAIL", fg="red")
         typer.echo(f"{mark} [{severity}] {name} on {asset}: {message}")
+
+
+@app.command()
+def contract(
+    warehouse: Path = typer.Argument(None, help="DuckDB file to check; default the published warehouse."),
+) -> None:
+    """Check a warehouse against the mart contract (docs/contracts/mart-contract.md); exit 1 if incomplete."""
+    from .mart_contract import REQUIRED_COLUMNS, contract_problems
+
+    path = warehouse or load_settings().warehouse_path
+    if not path.is_file():
+        typer.secho(f"no warehouse at {path}", fg="red", err=True)
+        raise typer.Exit(2)
+    problems = contract_problems(path)
+    for problem in problems:
+        typer.echo(problem)
+    typer.echo(f"{len(REQUIRED_COLUMNS) - len(problems)}/{len(REQUIRED_COLUMNS)} contract relations complete")
+    if problems:
+        raise typer.Exit(1)
 
 
 if __name__ == "__main__":

@@ -15,8 +15,9 @@ from dagster_project.definitions import defs
 from dagster_project.extracts.loader import init_raw_schema
 from dagster_project.schedules import daily_retention_run
 from dagster_project.sensors import new_batch_sensor
+from tests.fixtures import EXAMPLE_LANDING
 
-EXAMPLE = Path(__file__).resolve().parents[1].parent / "shared" / "examples" / "landing"
+EXAMPLE = EXAMPLE_LANDING
 ROOT = Path(__file__).resolve().parents[1]
 
 

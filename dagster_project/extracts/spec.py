@@ -1,4 +1,4 @@
-"""The raw extract contract (``../shared/extract-contract.md``) as data.
+"""The raw extract contract (``docs/contracts/extract-contract.md``) as data.
 
 One :class:`EntitySpec` per input file: its columns, their types, the primary key and the
 row rules. The loader (:mod:`dagster_project.extracts.loader`) applies these specs; nothing

@@ -22,10 +22,11 @@ from dagster_project.extracts.loader import init_raw_schema
 from dagster_project.extracts.spec import SOURCES
 from dagster_project.jobs import run_config_as_of
 from dagster_project.resources import PipelineSettings
+from tests.fixtures import EXAMPLE_LANDING
 
 from .helpers import assert_blocked_by_gate, file_digest, stale_as_of_date
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "landing"
+EXAMPLE = EXAMPLE_LANDING
 RAW_KEYS = [dg.AssetKey(["raw", e.table]) for s in SOURCES.values() for e in s.entities]
 HEALTH = dg.AssetKey(["marts", "fct_account_health_daily"])
 

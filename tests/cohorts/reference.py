@@ -1,6 +1,6 @@
 """An independent, deliberately plain implementation of the cohort retention tables.
 
-Written from ../shared/metric-definitions.md ("Cohort retention tables", "Segments"), not from
+Written from docs/contracts/metric-definitions.md ("Cohort retention tables", "Segments"), not from
 the dbt SQL. It starts from the account x month MRR of tests/revenue/reference.py (itself
 computed with loops and exact fractions from the raw billing and CRM rows) and applies the
 definitions literally:

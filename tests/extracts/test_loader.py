@@ -1,6 +1,6 @@
 """The extract contract's bad-input cases, each against the real loader and a real DuckDB.
 
-Every test starts from the tiny valid landing directory in ../shared/examples/landing, breaks
+Every test starts from the tiny valid landing directory in tests/fixtures/landing, breaks
 one thing, and checks both the error (or quarantined row) and that nothing valid was lost.
 """
 
@@ -15,8 +15,9 @@ import duckdb
 import pytest
 
 from dagster_project.extracts.loader import load_source
+from tests.fixtures import EXAMPLE_LANDING
 
-EXAMPLE = Path(__file__).resolve().parents[2].parent / "shared" / "examples" / "landing"
+EXAMPLE = EXAMPLE_LANDING
 BATCH = "2026-11-21T02-00Z"
 
 

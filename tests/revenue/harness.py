@@ -12,11 +12,11 @@ from typing import Any
 
 import duckdb
 
-from tests.dbt_runner import DBT_PROJECT_DIR, ROOT, build_selection
+from tests.dbt_runner import DBT_PROJECT_DIR, build_selection
+from tests.fixtures import EXAMPLE_LANDING
 
 from .reference import Reference, as_fraction, compute
 
-EXAMPLE_LANDING = ROOT.parent / "shared" / "examples" / "landing"
 THRESHOLDS_SEED = DBT_PROJECT_DIR / "seeds" / "revenue" / "cfg_segment_thresholds.csv"
 LANDING_END_DATE = date(2026, 11, 21)  # the generated book's last day (and the example's)
 HALF_CENT = Fraction(1, 200)  # amounts must agree to the cent

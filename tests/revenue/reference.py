@@ -1,6 +1,6 @@
 """An independent, deliberately plain implementation of the revenue metrics.
 
-Written from ../shared/metric-definitions.md ("Recurring revenue", "MRR movements",
+Written from docs/contracts/metric-definitions.md ("Recurring revenue", "MRR movements",
 "Retention", "Segments"), not from the dbt SQL: loops over the raw billing and CRM rows and
 exact rational arithmetic (``fractions.Fraction``), so that the end-to-end test can compare
 every row of ``marts.fct_mrr_monthly`` and ``marts.rpt_revenue_retention`` with it.

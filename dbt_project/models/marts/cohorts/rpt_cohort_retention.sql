@@ -1,5 +1,5 @@
 -- Monthly cohort retention, long: one row per cohort month x segment x months since start
--- (metric-definitions.md, "Cohort retention tables").
+-- (docs/contracts/metric-definitions.md, "Cohort retention tables").
 --
 -- Cohort = the account's first month with MRR > 0 at a month end, which is where the account
 -- spine (int_account_mrr_monthly) starts: first_mrr_month. The spine keeps the zero months

@@ -1,5 +1,5 @@
 -- Account x complete month MRR with its movement against the month before
--- (metric-definitions.md, "MRR movements"), and the segment the movement is counted in:
+-- (docs/contracts/metric-definitions.md, "MRR movements"), and the segment the movement is counted in:
 -- the start-of-period segment (month M-1's), except for new and reactivated MRR, which have
 -- no start-of-period segment and count in the segment of the month they arrive.
 

@@ -1,5 +1,5 @@
 -- Revenue retention per complete month and segment, with an `all` row
--- (metric-definitions.md, "MRR movements" and "Retention").
+-- (docs/contracts/metric-definitions.md, "MRR movements" and "Retention").
 --
 -- Monthly figures count each account in its start-of-period segment (fct_mrr_monthly.segment:
 -- month M-1's, or the arrival month's for new and reactivated MRR). A segment row's ending_mrr

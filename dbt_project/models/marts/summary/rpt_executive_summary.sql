@@ -9,7 +9,7 @@
 }}
 
 -- The executive summary: one row per as_of_date with the numbers leadership reads
--- (metric-definitions.md, "Executive summary"). Every figure is taken from the mart that owns
+-- (docs/contracts/metric-definitions.md, "Executive summary"). Every figure is taken from the mart that owns
 -- it, never recomputed: retention from the `all` row of rpt_revenue_retention for the last
 -- complete month, health from account_health / fct_account_health_daily on the as-of day with
 -- ARR from dim_accounts, renewals from fct_renewal_forecast and rpt_renewal_risk_range, and
