@@ -143,7 +143,6 @@ AT_RISK_RENEWALS = """
         forecast.account_id,
         accounts.account_name,
         accounts.csm_email,
-        forecast.segment,
         forecast.renewal_arr,
         forecast.expected_arr,
         forecast.renewal_probability,

@@ -9,6 +9,7 @@ Regenerate the README's screenshot:  .venv/bin/python -m tests.report.chromium R
 from __future__ import annotations
 
 import base64
+import fcntl
 import json
 import os
 import queue
@@ -34,6 +35,12 @@ CHROMIUM_FLAGS = [
 ]
 
 
+def _above_four(fd: int) -> int:
+    moved = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return moved
+
+
 class Browser:
     """One headless Chromium and one page; events are kept in ``events`` as they arrive."""
 
@@ -43,12 +50,16 @@ class Browser:
         self._profile = tempfile.TemporaryDirectory(prefix="report-chromium-")
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
-        # the browser expects the pipe on fds 3 and 4: a shell moves them there, then becomes chromium
+        # above fd 4, so that moving one onto fd 3 or 4 cannot overwrite the other
+        to_browser_read, from_browser_write = (_above_four(to_browser_read), _above_four(from_browser_write))
+        # the browser expects the pipe on fds 3 and 4; every other descriptor of ours is
+        # close-on-exec (PEP 446), so close_fds=False leaks nothing into it
+        def on_fds_3_and_4() -> None:
+            os.dup2(to_browser_read, 3)
+            os.dup2(from_browser_write, 4)
+
         self.process = subprocess.Popen(
             [
-                "sh",
-                "-c",
-                f'exec "$0" "$@" 3<&{to_browser_read} 4>&{from_browser_write}',
                 CHROMIUM,
                 *CHROMIUM_FLAGS,
                 f"--user-data-dir={self._profile.name}",
@@ -56,9 +67,10 @@ class Browser:
                 f"--window-size={width},{height}",
                 "about:blank",
             ],
-            pass_fds=(to_browser_read, from_browser_write),
+            preexec_fn=on_fds_3_and_4,
+            close_fds=False,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(os.environ.get("REPORT_CHROMIUM_LOG", os.devnull), "wb"),  # noqa: SIM115
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
