@@ -53,8 +53,22 @@ class Kpi:
 
 
 KPIS: list[Kpi] = [
-    Kpi("nrr_t12m", "Net revenue retention", "pct", "trailing 12 months to {retention_month}", "def-nrr", history="retention"),
-    Kpi("grr_t12m", "Gross revenue retention", "pct", "trailing 12 months to {retention_month}", "def-grr", history="retention"),
+    Kpi(
+        "nrr_t12m",
+        "Net revenue retention",
+        "pct",
+        "trailing 12 months to {retention_month}",
+        "def-nrr",
+        history="retention",
+    ),
+    Kpi(
+        "grr_t12m",
+        "Gross revenue retention",
+        "pct",
+        "trailing 12 months to {retention_month}",
+        "def-grr",
+        history="retention",
+    ),
     Kpi(
         "logo_retention_t12m",
         "Logo retention",
@@ -127,7 +141,8 @@ HISTORY = {
     ),
 }
 
-# the summary row each date reported (the latest run on or before it)
+# the summary row each date reported (the latest run on or before it, if at most a week before)
+SUMMARY_MAX_AGE_DAYS = 7
 SUMMARY_ON_DATES = """
     select dates.as_of_date as compared_date, summary.*
     from (select unnest($dates::date[]) as as_of_date) as dates
@@ -241,7 +256,7 @@ def _cohort_queries(step: int) -> tuple[str, str]:
     month is complete. With step 1 this is the mart's own monthly table. The averages row is the
     same size-weighted average over the cohorts shown (the last RECENT_COHORTS, or all).
     """
-    period = "cohort_month" if step == 1 else f"date_trunc('quarter', cohort_month)::date"
+    period = "cohort_month" if step == 1 else "date_trunc('quarter', cohort_month)::date"
     cells = f"""
         with long as (
             unpivot (
@@ -370,16 +385,25 @@ def comparison_dates(as_of: date) -> dict[str, date]:
     return {"month_ago": months_before(as_of, 1), "year_ago": months_before(as_of, 12)}
 
 
+def _reported_near(reported: object, day: date) -> bool:
+    return pd.notna(reported) and (day - pd.Timestamp(reported).date()).days <= SUMMARY_MAX_AGE_DAYS
+
+
+def history_on(con: duckdb.DuckDBPyConnection, dates: list[date]) -> dict[str, pd.DataFrame | None]:
+    """The point-in-time queries the KPIs name (HISTORY), for ``dates``; None where a mart is missing."""
+    used = {kpi.history for kpi in KPIS if kpi.history}
+    return {
+        name: _frame(con, relation, sql, {"dates": dates}) for name, (relation, sql) in HISTORY.items() if name in used
+    }
+
+
 def read_kpi_history(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, pd.DataFrame]:
     """Each KPI's value a month and a year before ``as_of``: one row per comparison, KPI columns."""
     compared = comparison_dates(as_of)
     dates = list(compared.values())
     rows = {label: {"compared_date": day} for label, day in compared.items()}
     summary = _frame(con, "marts.rpt_executive_summary", SUMMARY_ON_DATES, {"dates": dates})
-    sources = {}
-    for name, (relation, sql) in HISTORY.items():
-        if any(kpi.history == name for kpi in KPIS):
-            sources[name] = _frame(con, relation, sql, {"dates": dates})
+    sources = history_on(con, dates)
     for kpi in KPIS:
         if not kpi.compare:
             continue
@@ -390,15 +414,14 @@ def read_kpi_history(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, p
             if kpi.history is None:
                 continue  # a column older summary rows do not have yet
             raise ValueError(f"KPI {kpi.column}: the history query {kpi.history!r} has no column {kpi.column}")
+        key = "compared_date" if kpi.history is None else "as_of_date"
         for label, day in compared.items():
-            key = "compared_date" if kpi.history is None else "as_of_date"
             match = source[pd.to_datetime(source[key]).dt.date == day]
-            if kpi.history == "health" and not match.empty and not bool(match["is_scored"].iloc[0]):
+            if match.empty or ("is_scored" in match.columns and not bool(match["is_scored"].iloc[0])):
                 continue  # nothing scored that day: no figure, not zero
-            if not match.empty:
-                rows[label][kpi.column] = match[kpi.column].iloc[0]
-                if kpi.history is None and pd.notna(match["as_of_date"].iloc[0]):
-                    rows[label][f"{kpi.column}__reported_on"] = match["as_of_date"].iloc[0]
+            if kpi.history is None and not _reported_near(match["as_of_date"].iloc[0], day):
+                continue  # no run reported close enough to that day
+            rows[label][kpi.column] = match[kpi.column].iloc[0]
     return {label: pd.DataFrame([row]) for label, row in rows.items()}
 
 

@@ -98,6 +98,7 @@ def _windows(data: ReportData) -> dict[str, str]:
     as_of = date.fromisoformat(data.as_of_date)
     row = data.summary.iloc[0] if data.summary is not None and not data.summary.empty else None
     retention_month = row.get("retention_month") if row is not None else None
+    retention_label = "the last complete month" if _missing(retention_month) else _month_label(retention_month)
     quarter = _quarter_label(as_of)
     if data.renewal_range is not None and not data.renewal_range.empty:
         span = data.renewal_range.iloc[0]
@@ -107,7 +108,7 @@ def _windows(data: ReportData) -> dict[str, str]:
     forecast_window = f"the next {days} days and {_quarter_label(as_of)}" if days else "the forecast window"
     return {
         "as_of_date": data.as_of_date,
-        "retention_month": _month_label(retention_month) if not _missing(retention_month) else "the last complete month",
+        "retention_month": retention_label,
         "quarter": quarter,
         "forecast_window": forecast_window,
     }

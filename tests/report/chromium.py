@@ -3,12 +3,16 @@
 JSON message ended by a NUL byte), so the report's tests can click, read the DOM, collect console
 errors and every network request, and take screenshots without a driver library.
 
-Regenerate the README's screenshot:  .venv/bin/python -m tests.report.chromium REPORT.html docs/leadership-report.png
+REPORT_CHROMIUM_LOG=<file> keeps the browser's own log. Regenerate the README's screenshot (full
+page, 1440 px wide) from a report of the bundled sample:
+
+    .venv/bin/python -m tests.report.chromium data/warehouse-outputs/leadership_report.html docs/leadership-report.png
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import fcntl
 import json
 import os
@@ -52,12 +56,14 @@ class Browser:
         self._from_browser, from_browser_write = os.pipe()
         # above fd 4, so that moving one onto fd 3 or 4 cannot overwrite the other
         to_browser_read, from_browser_write = (_above_four(to_browser_read), _above_four(from_browser_write))
+
         # the browser expects the pipe on fds 3 and 4; every other descriptor of ours is
         # close-on-exec (PEP 446), so close_fds=False leaks nothing into it
         def on_fds_3_and_4() -> None:
             os.dup2(to_browser_read, 3)
             os.dup2(from_browser_write, 4)
 
+        self._log = open(os.environ.get("REPORT_CHROMIUM_LOG", os.devnull), "wb")  # noqa: SIM115 (closed in close())
         self.process = subprocess.Popen(
             [
                 CHROMIUM,
@@ -70,7 +76,7 @@ class Browser:
             preexec_fn=on_fds_3_and_4,
             close_fds=False,
             stdout=subprocess.DEVNULL,
-            stderr=open(os.environ.get("REPORT_CHROMIUM_LOG", os.devnull), "wb"),  # noqa: SIM115
+            stderr=self._log,
         )
         os.close(to_browser_read)
         os.close(from_browser_write)
@@ -145,9 +151,7 @@ class Browser:
         self.settle(1.0)
 
     def evaluate(self, expression: str):
-        result = self.send(
-            "Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=self.session
-        )
+        result = self.send("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=self.session)
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -176,20 +180,17 @@ class Browser:
 
     def requests(self) -> list[str]:
         """The URL of every request the page made."""
-        return [
-            e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"
-        ]
+        return [e["params"]["request"]["url"] for e in self.events if e.get("method") == "Network.requestWillBeSent"]
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(RuntimeError, TimeoutError, OSError):
             self.send("Browser.close")
-        except (RuntimeError, TimeoutError, OSError):
-            pass
         try:
             self.process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.process.kill()
         os.close(self._to_browser)
+        self._log.close()
         self._profile.cleanup()
 
     def __enter__(self) -> Browser:

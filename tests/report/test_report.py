@@ -28,8 +28,33 @@ MAX_REPORT_BYTES = 2 * 1024 * 1024
 # (cohort month, accounts, starting MRR, [(k, retained accounts, retained MRR, gross retained MRR)])
 # complete months run to October 2026: April reaches k = 6, May k = 5, July k = 3 ...
 COHORTS = [
-    ("2026-04-01", 5, 500.0, [(0, 5, 500, 500), (1, 5, 520, 500), (2, 4, 520, 450), (3, 4, 550, 450), (4, 4, 550, 450), (5, 4, 560, 450), (6, 3, 400, 350)]),
-    ("2026-05-01", 3, 916.6458, [(0, 3, 916.6458, 916.6458), (1, 3, 916.6458, 916.6458), (2, 2, 600, 600), (3, 2, 270, 270), (4, 2, 270, 270), (5, 2, 270, 270)]),
+    (
+        "2026-04-01",
+        5,
+        500.0,
+        [
+            (0, 5, 500, 500),
+            (1, 5, 520, 500),
+            (2, 4, 520, 450),
+            (3, 4, 550, 450),
+            (4, 4, 550, 450),
+            (5, 4, 560, 450),
+            (6, 3, 400, 350),
+        ],
+    ),
+    (
+        "2026-05-01",
+        3,
+        916.6458,
+        [
+            (0, 3, 916.6458, 916.6458),
+            (1, 3, 916.6458, 916.6458),
+            (2, 2, 600, 600),
+            (3, 2, 270, 270),
+            (4, 2, 270, 270),
+            (5, 2, 270, 270),
+        ],
+    ),
     ("2026-07-01", 10, 1000.0, [(0, 10, 1000, 1000), (1, 9, 950, 900), (2, 8, 900, 800), (3, 8, 1100, 800)]),
     ("2026-08-01", 4, 400.0, [(0, 4, 400, 400), (1, 4, 420, 400), (2, 3, 300, 300)]),
     ("2026-09-01", 2, 100.0, [(0, 2, 100, 100), (1, 1, 60, 50)]),
@@ -237,7 +262,10 @@ def test_needs_attention_comes_first_and_lists_the_at_risk_renewals_with_owner_a
     assert "emergency" in rows[0] and "cancellation notice" in rows[0] and "$45,000" in rows[0]
     assert "c.csm@vendor.example" in rows[0] and "2026-12-20" in rows[0] and "in 30 d" in rows[0]
     # the reasons are the health mart's drivers, one item each
-    assert "<li>active users fell 45% in 30 days (22 to 12)</li><li>no executive sponsor engaged in 180 days</li>" in rows[1]
+    assert (
+        "<li>active users fell 45% in 30 days (22 to 12)</li><li>no executive sponsor engaged in 180 days</li>"
+        in rows[1]
+    )
     assert "high" in rows[1] and "35 · critical" in rows[1]
     assert "unassigned" not in rows[1] and "e.csm@vendor.example" in rows[2] and "none" in rows[2]
     assert "3 renewals, 3 accounts, $87,000 ARR" in html
@@ -328,7 +356,8 @@ def test_the_asset_writes_the_report_and_csv_exports_for_slides(warehouse, monke
     assert '"small":4' in page
     assert (out / "leadership_report.html").stat().st_size < MAX_REPORT_BYTES
     exported = (out / "cohort_retention_logo_retention.csv").read_text().splitlines()
-    assert exported[0] == "segment,cohort_month,cohort_accounts,cohort_starting_mrr,m0,m1,m2,m3,m4,m5,m6"  # m7: no cohort reached it
+    # m7: no cohort reached it
+    assert exported[0] == "segment,cohort_month,cohort_accounts,cohort_starting_mrr,m0,m1,m2,m3,m4,m5,m6"
     assert exported[2] == "all,2026-05-01,3,916.65,100.0%,100.0%,66.7%,66.7%,66.7%,66.7%,"
     assert exported[6] == "all,2026-10-01,1,50.00,100.0%,,,,,,"
     nrr = (out / "cohort_retention_net_revenue_retention.csv").read_text().splitlines()
@@ -361,7 +390,8 @@ def test_the_report_in_a_real_browser_switches_cohort_tables_without_errors_or_r
     with Browser() as browser:
         browser.open(page.as_uri())
         ids = browser.evaluate("[...document.querySelectorAll('main > section, main > div > section')].map(s => s.id)")
-        assert ids[:2] == ["attention", "kpis"] and {"forecast", "health-mix", "cohorts", "trends", "definitions"} <= set(ids)
+        assert ids[:2] == ["attention", "kpis"]
+        assert {"forecast", "health-mix", "cohorts", "trends", "definitions"} <= set(ids)
         assert browser.evaluate("document.querySelectorAll('.main-svg').length") >= 4  # plotly drew the charts
         # one cohort table at a time, net revenue retention for all segments first
         assert browser.evaluate("document.querySelectorAll('#cohort-table table').length") == 1
@@ -379,10 +409,16 @@ def test_the_report_in_a_real_browser_switches_cohort_tables_without_errors_or_r
         quarterly = table_text(browser)
         assert "2026 Q2" in quarterly and "Q1" in quarterly and "2026-04" not in quarterly
         choose(browser, "cohort-all", "checked")
-        assert browser.evaluate("document.getElementById('cohort-table').dataset.view") == "quarterly/all/logo_retention/all"
+        assert (
+            browser.evaluate("document.getElementById('cohort-table').dataset.view")
+            == "quarterly/all/logo_retention/all"
+        )
         # the header and the cohort column stay put while the table scrolls
         assert browser.evaluate("getComputedStyle(document.querySelector('#cohort-table thead')).position") == "sticky"
-        assert browser.evaluate("getComputedStyle(document.querySelector('#cohort-table tbody .stub')).position") == "sticky"
+        assert (
+            browser.evaluate("getComputedStyle(document.querySelector('#cohort-table tbody .stub')).position")
+            == "sticky"
+        )
         # a KPI label leads to its definition on the page
         assert browser.evaluate("!!document.querySelector(document.querySelector('.card a').getAttribute('href'))")
         assert browser.evaluate("document.documentElement.scrollWidth") <= 1440  # no horizontal page overflow
