@@ -4,7 +4,9 @@ Jinja2 builds the page, plotly the charts (figures from plotly.py, drawn by plot
 "basic" bundle vendored in report/vendor/ and inlined once: scatter and bar charts only, 1.2 MB
 against 4.8 MB for the full bundle). The cohort tables travel as compact JSON and a few lines of
 vanilla JavaScript draw the one chosen on the page (measure, segment, monthly or quarterly, the
-last cohorts or all): 24 pre-rendered tables would weigh more than the whole page may.
+last cohorts or all): 24 pre-rendered tables would weigh more than the whole page may. The
+needs-attention lists are plain Jinja tables (a list of reasons and a badge per row; great_tables
+would add a stylesheet per table and nothing they need).
 """
 
 from __future__ import annotations
