@@ -267,18 +267,19 @@ def _cohort_queries(step: int) -> tuple[str, str]:
     same size-weighted average over the cohorts shown (the last RECENT_COHORTS, or all).
     """
     period = "cohort_month" if step == 1 else "date_trunc('quarter', cohort_month)::date"
+    measures = ", ".join(MEASURES)
+    base_by_measure = " ".join(f"when '{measure}' then {base}" for measure, base in MEASURE_BASE.items())
     cells = f"""
         with long as (
             unpivot (
-                select cohort_month, segment, months_since_start, cohort_accounts, cohort_starting_mrr,
-                       logo_retention, net_revenue_retention, gross_revenue_retention
+                select cohort_month, segment, months_since_start, cohort_accounts, cohort_starting_mrr, {measures}
                 from marts.rpt_cohort_retention
-            ) on logo_retention, net_revenue_retention, gross_revenue_retention
+            ) on {measures}
             into name measure value measure_value
         ),
         weighted as (
             select *, {period} as cohort,
-                case measure when 'logo_retention' then cohort_accounts else cohort_starting_mrr end as base
+                case measure {base_by_measure} end as base
             from long
             where months_since_start % {step} = 0
         ),
