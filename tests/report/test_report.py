@@ -425,3 +425,15 @@ def test_the_report_in_a_real_browser_switches_cohort_tables_without_errors_or_r
         browser.settle(0.5)
         assert browser.console_errors() == []
         assert browser.requests() == [page.as_uri()]
+
+
+def test_a_warehouse_without_the_marts_still_renders_a_page_that_says_so(tmp_path):
+    path = tmp_path / "empty.duckdb"
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+    with duckdb.connect(str(path), read_only=True) as con:
+        html = render_report(read_report_data(con, AS_OF))
+    assert "The renewal forecast mart is not built yet." in html
+    assert "The executive summary mart is not built yet." in html
+    assert "The cohort marts are not built yet." in html
+    assert "plotly.js" not in html  # no chart, no bundle
