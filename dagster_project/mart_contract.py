@@ -43,6 +43,8 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "rpt_executive_summary": "as_of_date nrr_t12m grr_t12m logo_retention_t12m accounts_green accounts_yellow "
         "accounts_red arr_green arr_yellow arr_red renewals_due_qtr_arr forecast_qtr_arr forecast_qtr_pct "
         "arr_at_risk accounts_at_risk health_coverage freshest_extract_age_hours",
+        "fct_renewal_motion": "as_of_date renewal_id checkpoint account_id renewal_date renewal_arr due_on "
+        "checkpoint_state completed_on is_done_on_time days_overdue is_motion_on_track escalation_level",
     }.items()
 }
 

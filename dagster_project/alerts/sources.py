@@ -94,7 +94,34 @@ RENEWAL_ESCALATIONS = AlertSource(
     """,
 )
 
-SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS)
+# A late checkpoint of the T-90 renewal motion (docs/success.md) is identified by the renewal and
+# the checkpoint: it is sent once, on the first run that finds it overdue (a checkpoint that goes
+# on to be missed is the same alert).
+RENEWAL_MOTION_OVERDUE = AlertSource(
+    "marts",
+    "fct_renewal_motion",
+    """
+    select
+        'motion-' || cast(renewal_id as varchar) || '-' || cast(checkpoint as varchar) as alert_id,
+        cast(as_of_date as date) as alert_date,
+        cast(account_id as varchar) as account_id,
+        'renewal_motion_overdue' as alert_type,
+        cast(checkpoint_escalation_level as varchar) as severity,
+        format(
+            'Renewal of {} on {}, ${:,.0f} ARR: {} was due {} ({} days late)',
+            coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar)),
+            strftime(cast(renewal_date as date), '%Y-%m-%d'),
+            coalesce(cast(renewal_arr as double), 0),
+            cast(checkpoint_description as varchar),
+            strftime(cast(due_on as date), '%Y-%m-%d'),
+            cast(days_overdue as varchar)
+        ) as message
+    from {relation}
+    where checkpoint_state in ('overdue', 'missed')
+    """,
+)
+
+SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS, RENEWAL_MOTION_OVERDUE)
 ACCOUNTS = ("marts", "dim_accounts")
 
 

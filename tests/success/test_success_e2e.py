@@ -1,0 +1,209 @@
+"""The CS daily-work marts (docs/success.md) end to end on the bundled sample, and point in time.
+
+One module-scoped fixture builds the success marts and everything upstream of them on a copy of
+the sample landing (seeds/landing, last day 2026-11-20), then loads a second CRM snapshot holding
+the first one plus only LATER facts (activities that would complete checkpoints, a renewal
+opportunity, all dated 2026-11-21..25) and rebuilds as of 2026-11-20 from scratch: nothing the
+marts say about 2026-11-20 and earlier may move.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from dagster_project.dbt_command import dbt_command
+from dagster_project.extracts.loader import load_source
+from dagster_project.mart_contract import contract_problems
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+SAMPLE_LANDING = ROOT / "seeds" / "landing"
+AS_OF = date(2026, 11, 20)
+HISTORY_DAYS = 120  # var health_history_days: enough for the 90-day signals, quick to build
+LATER_BATCH = "2026-11-25T23-00Z"
+SELECT = ["+marts.success"]
+
+
+def run_dbt(work: Path, warehouse: Path, as_of: date, *args: str) -> None:
+    variables = {"as_of_date": as_of.isoformat(), "health_history_days": HISTORY_DAYS}
+    completed = subprocess.run(
+        dbt_command(
+            "build",
+            "--select",
+            *SELECT,
+            "--indirect-selection",
+            "buildable",
+            "--exclude",
+            "test_type:unit",
+            *args,
+            variables=variables,
+            target_dir=work / "target",
+            log_dir=work / "logs",
+        ),
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert completed.returncode == 0, completed.stdout[-6000:]
+
+
+def load(warehouse: Path, landing: Path) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        for source in ("crm", "billing", "usage"):
+            result = load_source(con, landing, source)
+            assert not result.rejected, [b.error for b in result.rejected]
+
+
+def rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def add_later_crm_snapshot(landing: Path, renewals: list[tuple[str, str]]) -> None:
+    """The first CRM snapshot plus, for each (account, opportunity) renewing, evidence dated later."""
+    first = next((landing / "crm").iterdir())
+    later = landing / "crm" / LATER_BATCH
+    later.mkdir()
+    counts: dict[str, int] = {}
+    for path in sorted(first.glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle)
+            header, records = list(reader.fieldnames or []), list(reader)
+        if path.name == "activities.csv":
+            for n, (account, _) in enumerate(renewals):
+                for kind, day, roles in (
+                    ("qbr", 21, "champion;economic_buyer;exec_sponsor"),
+                    ("call", 22, "economic_buyer"),
+                    ("email", 23, "economic_buyer"),
+                ):
+                    records.append(
+                        {
+                            "activity_id": f"AC-LATER-{n}-{kind}",
+                            "account_id": account,
+                            "activity_type": kind,
+                            "occurred_at": f"2026-11-{day}T10:00:00Z",
+                            "status": "completed",
+                            "attendee_roles": roles,
+                        }
+                    )
+        elif path.name == "contacts.csv":
+            for n, (account, _) in enumerate(renewals):
+                for role in ("champion", "economic_buyer"):
+                    records.append(
+                        {
+                            "contact_id": f"C-LATER-{n}-{role}",
+                            "account_id": account,
+                            "email": f"later-{n}-{role}@customer.example",
+                            "title": "",
+                            "role": role,
+                            "created_at": "2026-11-21T08:00:00Z",
+                            "departed_at": "",
+                        }
+                    )
+        elif path.name == "opportunities.csv":
+            for n, (account, _) in enumerate(renewals):
+                records.append(
+                    {
+                        "opportunity_id": f"O-LATER-{n}",
+                        "account_id": account,
+                        "opportunity_type": "renewal",
+                        "stage": "open",
+                        "close_date": "2027-01-15",
+                        "amount_arr": "1000.00",
+                        "currency": "USD",
+                        "created_at": "2026-11-24T10:00:00Z",
+                    }
+                )
+        with (later / path.name).open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, header, lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(records)
+        counts[path.name] = len(records)
+    manifest = {
+        "source": "crm",
+        "batch_id": LATER_BATCH,
+        "extracted_at": "2026-11-25T23:00:00Z",
+        "mode": "full",
+        "files": {name: {"rows": n} for name, n in counts.items()},
+    }
+    (later / "_manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+MOTION = "select * from marts.fct_renewal_motion order by renewal_id, checkpoint_order"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    work = tmp_path_factory.mktemp("success")
+    landing = work / "landing"
+    shutil.copytree(SAMPLE_LANDING, landing)
+    warehouse = work / "warehouse.duckdb"
+    load(warehouse, landing)
+    run_dbt(work, warehouse, AS_OF)
+    first = {"motion": rows(warehouse, MOTION)}
+    late_renewals = rows(
+        warehouse,
+        "select distinct account_id, opportunity_id from marts.fct_renewal_motion "
+        "where checkpoint_state in ('due', 'overdue', 'missed') order by all",
+    )
+    copy = work / "first.duckdb"
+    shutil.copy(warehouse, copy)
+    add_later_crm_snapshot(landing, late_renewals)
+    load(warehouse, landing)
+    run_dbt(work, warehouse, AS_OF, "--full-refresh")
+    return {"first": first, "warehouse": copy, "rebuilt": warehouse, "late_renewals": late_renewals}
+
+
+def test_every_renewal_in_the_forecast_has_its_four_checkpoints(built) -> None:
+    warehouse = built["warehouse"]
+    forecast = rows(warehouse, "select renewal_id from marts.fct_renewal_forecast order by 1")
+    per_renewal = rows(
+        warehouse,
+        "select renewal_id, list(checkpoint order by checkpoint_order) from marts.fct_renewal_motion "
+        "group by renewal_id order by 1",
+    )
+    assert forecast and [r for (r,) in forecast] == [r for r, _ in per_renewal]
+    expected = ["day_90_baseline", "day_60_exec_review", "day_30_commercial", "day_14_contract_out"]
+    assert all(checkpoints == expected for _, checkpoints in per_renewal)
+
+
+def test_the_sample_motion_has_every_state_and_late_checkpoints_escalate(built) -> None:
+    warehouse = built["warehouse"]
+    states = dict(rows(warehouse, "select checkpoint_state, count(*) from marts.fct_renewal_motion group by 1"))
+    assert {"done", "due", "overdue", "missed", "not_required"} <= set(states), states
+    # every renewal with an overdue or missed checkpoint is escalated and off track, and no other
+    wrong = rows(
+        warehouse,
+        """
+        select renewal_id from marts.fct_renewal_motion
+        group by renewal_id
+        having bool_or(checkpoint_state in ('overdue', 'missed')) != (max(late_checkpoints) > 0)
+            or bool_or(checkpoint_state in ('overdue', 'missed')) and (
+                max(escalation_level) is null or bool_or(is_motion_on_track))
+        """,
+    )
+    assert wrong == []
+
+
+def test_later_crm_activities_do_not_change_the_motion_as_of_an_earlier_day(built) -> None:
+    assert built["late_renewals"], "the sample has no checkpoint left to complete"
+    loaded = rows(built["rebuilt"], f"select count(*) from raw.load_batches where batch_id = '{LATER_BATCH}'")
+    assert loaded == [(1,)]
+    assert rows(built["rebuilt"], MOTION) == built["first"]["motion"]
+
+
+def test_the_success_marts_meet_the_mart_contract(built) -> None:
+    problems = [p for p in contract_problems(built["warehouse"]) if "success" in p or "motion" in p]
+    assert problems == []
