@@ -24,6 +24,11 @@ _HEALTH_COLUMNS = (
     "as_of_date account_id segment health_score data_completeness health_status health_color score_change_30d drivers "
     + " ".join(f"{c}_score" for c in HEALTH_COMPONENTS)
 )
+# The expansion signals (docs/success.md): the daily table and its latest day share them.
+_EXPANSION_COLUMNS = (
+    "as_of_date account_id segment arr seat_utilization active_users_growth has_seat_utilization has_usage_growth "
+    "has_feature_breadth has_sustained_health has_no_risk_alert expansion_score is_expansion_ready expansion_signals"
+)
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     relation: tuple(columns.split())
@@ -45,6 +50,10 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "arr_at_risk accounts_at_risk health_coverage freshest_extract_age_hours",
         "fct_renewal_motion": "as_of_date renewal_id checkpoint account_id renewal_date renewal_arr due_on "
         "checkpoint_state completed_on is_done_on_time days_overdue is_motion_on_track escalation_level",
+        "fct_expansion_signals": _EXPANSION_COLUMNS,
+        "account_expansion": _EXPANSION_COLUMNS,
+        "rpt_expansion_signal_validation": "as_of_date segment renewals expanded flagged expansion_rate_flagged "
+        "expansion_rate_not_flagged lift flag_precision flag_recall auc",
     }.items()
 }
 

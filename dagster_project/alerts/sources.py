@@ -121,7 +121,31 @@ RENEWAL_MOTION_OVERDUE = AlertSource(
     """,
 )
 
-SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS, RENEWAL_MOTION_OVERDUE)
+# An account turning expansion-ready (docs/success.md) is alerted once per readiness episode: the
+# day the episode starts identifies it.
+EXPANSION_READY = AlertSource(
+    "marts",
+    "fct_expansion_signals",
+    """
+    select
+        'expansion-' || cast(account_id as varchar) || '-' || strftime(cast(as_of_date as date), '%Y-%m-%d')
+            as alert_id,
+        cast(as_of_date as date) as alert_date,
+        cast(account_id as varchar) as account_id,
+        'expansion_ready' as alert_type,
+        'info' as severity,
+        format(
+            'Ready to expand (score {:.0f}, ${:,.0f} ARR): {}',
+            cast(expansion_score as double),
+            coalesce(cast(arr as double), 0),
+            coalesce(cast(expansion_signals as varchar), 'no signal in words')
+        ) as message
+    from {relation}
+    where starts_ready_episode
+    """,
+)
+
+SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS, RENEWAL_MOTION_OVERDUE, EXPANSION_READY)
 ACCOUNTS = ("marts", "dim_accounts")
 
 

@@ -202,6 +202,7 @@ def test_renewal_escalations_become_alerts_with_a_stable_id(tmp_path, webhook: W
         "marts.fct_health_alerts: read",
         "marts.fct_renewal_forecast: read",
         "marts.fct_renewal_motion: not built yet, skipped",
+        "marts.fct_expansion_signals: not built yet, skipped",
     ]
 
 
@@ -233,6 +234,7 @@ def test_missing_marts_deliver_nothing_and_say_so(tmp_path, webhook: Webhook, ac
         "marts.fct_health_alerts: not built yet, skipped",
         "marts.fct_renewal_forecast: not built yet, skipped",
         "marts.fct_renewal_motion: not built yet, skipped",
+        "marts.fct_expansion_signals: not built yet, skipped",
     ]
 
 
@@ -281,3 +283,19 @@ def test_an_overdue_motion_checkpoint_is_alerted_once_and_its_miss_is_the_same_a
     build_warehouse(tmp_path / "warehouse.duckdb", motion=[missed])
     outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
     assert outcome.delivered == []
+
+
+def test_an_account_turning_expansion_ready_is_alerted_on_the_first_day_of_its_episode(tmp_path, webhook: Webhook):
+    signals = "Seats 90% used (36 of 40); Green for 60+ days; No risk alert in 30 days"
+    days = [
+        (date(2026, 11, 19), "acc-2", 50000.0, 60.0, False, None),
+        (date(2026, 11, 20), "acc-2", 50000.0, 70.0, True, signals),
+        (date(2026, 11, 21), "acc-2", 50000.0, 70.0, False, signals),  # still ready: same episode
+    ]
+    build_warehouse(tmp_path / "warehouse.duckdb", expansion=days)
+    outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert "marts.fct_expansion_signals: read" in notes
+    assert outcome.delivered == ["expansion-acc-2-2026-11-20"]
+    assert webhook.texts() == [
+        f"[INFO] Globex (acc-2): Expansion ready - Ready to expand (score 70, $50,000 ARR): {signals}"
+    ]

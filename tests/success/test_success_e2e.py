@@ -142,6 +142,8 @@ def add_later_crm_snapshot(landing: Path, renewals: list[tuple[str, str]]) -> No
 
 
 MOTION = "select * from marts.fct_renewal_motion order by renewal_id, checkpoint_order"
+SIGNALS = "select * from marts.fct_expansion_signals order by as_of_date, account_id"
+NEXT_DAY = date(2026, 11, 21)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +154,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     warehouse = work / "warehouse.duckdb"
     load(warehouse, landing)
     run_dbt(work, warehouse, AS_OF)
-    first = {"motion": rows(warehouse, MOTION)}
+    first = {"motion": rows(warehouse, MOTION), "signals": rows(warehouse, SIGNALS)}
     late_renewals = rows(
         warehouse,
         "select distinct account_id, opportunity_id from marts.fct_renewal_motion "
@@ -163,7 +165,15 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     add_later_crm_snapshot(landing, late_renewals)
     load(warehouse, landing)
     run_dbt(work, warehouse, AS_OF, "--full-refresh")
-    return {"first": first, "warehouse": copy, "rebuilt": warehouse, "late_renewals": late_renewals}
+    rebuilt = {"motion": rows(warehouse, MOTION), "signals": rows(warehouse, SIGNALS)}
+    run_dbt(work, warehouse, NEXT_DAY)  # the daily run: incremental, adds 2026-11-21
+    return {
+        "first": first,
+        "rebuilt": rebuilt,
+        "warehouse": copy,
+        "next_day": warehouse,
+        "late_renewals": late_renewals,
+    }
 
 
 def test_every_renewal_in_the_forecast_has_its_four_checkpoints(built) -> None:
@@ -199,9 +209,61 @@ def test_the_sample_motion_has_every_state_and_late_checkpoints_escalate(built) 
 
 def test_later_crm_activities_do_not_change_the_motion_as_of_an_earlier_day(built) -> None:
     assert built["late_renewals"], "the sample has no checkpoint left to complete"
-    loaded = rows(built["rebuilt"], f"select count(*) from raw.load_batches where batch_id = '{LATER_BATCH}'")
+    loaded = rows(built["next_day"], f"select count(*) from raw.load_batches where batch_id = '{LATER_BATCH}'")
     assert loaded == [(1,)]
-    assert rows(built["rebuilt"], MOTION) == built["first"]["motion"]
+    assert built["rebuilt"]["motion"] == built["first"]["motion"]
+
+
+def test_later_crm_activities_do_not_change_earlier_days_signals(built) -> None:
+    assert built["rebuilt"]["signals"] == built["first"]["signals"]
+
+
+def test_every_scored_account_has_a_signal_row_per_day_of_the_health_history(built) -> None:
+    for warehouse in (built["warehouse"], built["next_day"]):
+        health = rows(warehouse, "select as_of_date, account_id from marts.fct_account_health_daily order by all")
+        signals = rows(warehouse, "select as_of_date, account_id from marts.fct_expansion_signals order by all")
+        assert len(health) > 1000 and signals == health
+
+
+def test_a_daily_run_adds_its_day_and_leaves_earlier_signal_days_alone(built) -> None:
+    after = rows(built["next_day"], SIGNALS)
+    assert [r for r in after if r[0] <= AS_OF] == built["first"]["signals"]
+    assert {r[0] for r in after if r[0] > AS_OF} == {NEXT_DAY}
+    latest = rows(built["next_day"], "select distinct as_of_date from marts.account_expansion")
+    assert latest == [(NEXT_DAY,)]
+
+
+def test_the_sample_book_has_every_signal_and_ready_accounts_in_words(built) -> None:
+    warehouse = built["warehouse"]
+    (counts,) = rows(
+        warehouse,
+        """
+        select count_if(has_seat_utilization), count_if(has_usage_growth), count_if(has_feature_breadth),
+               count_if(has_sustained_health), count_if(has_no_risk_alert), count_if(starts_ready_episode)
+        from marts.fct_expansion_signals
+        """,
+    )
+    assert all(n > 0 for n in counts), counts
+    ready = rows(
+        warehouse, "select expansion_score, expansion_signals from marts.fct_expansion_signals where is_expansion_ready"
+    )
+    assert ready and all(score >= 70 and "No risk alert" in words for score, words in ready)
+
+
+def test_the_validation_mart_measures_the_flag_against_outcomes(built) -> None:
+    by_segment = {
+        r[0]: r[1:]
+        for r in rows(
+            built["warehouse"],
+            "select segment, renewals, expanded, flagged, flagged_expanded, lift, auc "
+            "from marts.rpt_expansion_signal_validation",
+        )
+    }
+    assert set(by_segment) == {"all", "high_touch", "low_touch", "tech_touch"}
+    renewals, expanded, flagged, flagged_expanded, _, auc = by_segment["all"]
+    assert renewals == sum(v[0] for k, v in by_segment.items() if k != "all") > 0
+    assert 0 < expanded < renewals and flagged_expanded <= flagged
+    assert auc is not None and 0 <= auc <= 1
 
 
 def test_the_success_marts_meet_the_mart_contract(built) -> None:
