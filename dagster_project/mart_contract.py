@@ -54,6 +54,14 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "account_expansion": _EXPANSION_COLUMNS,
         "rpt_expansion_signal_validation": "as_of_date segment renewals expanded flagged expansion_rate_flagged "
         "expansion_rate_not_flagged lift flag_precision flag_recall auc",
+        "fct_playbook_tasks": "as_of_date playbook_task_id account_id play triggered_on play_state closed_on task "
+        "due_on task_state completed_on days_overdue",
+        "rpt_csm_portfolio": "as_of_date csm_email accounts arr accounts_healthy accounts_watch accounts_at_risk "
+        "renewals_next_14d renewals_next_14d_arr renewals_next_30d renewals_next_30d_arr renewals_next_90d "
+        "renewals_next_90d_arr open_tasks overdue_tasks",
+        "rpt_csm_priorities": "as_of_date csm_email priority_rank item_type account_id due_on arr reason",
+        "rpt_csm_coverage": "as_of_date coverage_scope csm_email segment accounts arr min_accounts_per_csm "
+        "max_accounts_per_csm capacity_load capacity_status headcount_needed",
     }.items()
 }
 

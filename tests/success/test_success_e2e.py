@@ -31,7 +31,7 @@ SAMPLE_LANDING = ROOT / "seeds" / "landing"
 AS_OF = date(2026, 11, 20)
 HISTORY_DAYS = 120  # var health_history_days: enough for the 90-day signals, quick to build
 LATER_BATCH = "2026-11-25T23-00Z"
-SELECT = ["+marts.success"]
+SELECT = ["+marts.success", "+rpt_executive_summary"]
 
 
 def run_dbt(work: Path, warehouse: Path, as_of: date, *args: str) -> None:
@@ -143,7 +143,12 @@ def add_later_crm_snapshot(landing: Path, renewals: list[tuple[str, str]]) -> No
 
 MOTION = "select * from marts.fct_renewal_motion order by renewal_id, checkpoint_order"
 SIGNALS = "select * from marts.fct_expansion_signals order by as_of_date, account_id"
+TASKS = "select * from marts.fct_playbook_tasks order by playbook_task_id"
+PORTFOLIO = "select * from marts.rpt_csm_portfolio order by as_of_date, csm_email"
+PRIORITIES = "select * from marts.rpt_csm_priorities order by csm_email, priority_rank"
 NEXT_DAY = date(2026, 11, 21)
+
+SNAPSHOTS = {"motion": MOTION, "signals": SIGNALS, "tasks": TASKS, "portfolio": PORTFOLIO, "priorities": PRIORITIES}
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +159,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     warehouse = work / "warehouse.duckdb"
     load(warehouse, landing)
     run_dbt(work, warehouse, AS_OF)
-    first = {"motion": rows(warehouse, MOTION), "signals": rows(warehouse, SIGNALS)}
+    first = {name: rows(warehouse, sql) for name, sql in SNAPSHOTS.items()}
     late_renewals = rows(
         warehouse,
         "select distinct account_id, opportunity_id from marts.fct_renewal_motion "
@@ -165,7 +170,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     add_later_crm_snapshot(landing, late_renewals)
     load(warehouse, landing)
     run_dbt(work, warehouse, AS_OF, "--full-refresh")
-    rebuilt = {"motion": rows(warehouse, MOTION), "signals": rows(warehouse, SIGNALS)}
+    rebuilt = {name: rows(warehouse, sql) for name, sql in SNAPSHOTS.items()}
     run_dbt(work, warehouse, NEXT_DAY)  # the daily run: incremental, adds 2026-11-21
     return {
         "first": first,
@@ -214,8 +219,10 @@ def test_later_crm_activities_do_not_change_the_motion_as_of_an_earlier_day(buil
     assert built["rebuilt"]["motion"] == built["first"]["motion"]
 
 
-def test_later_crm_activities_do_not_change_earlier_days_signals(built) -> None:
-    assert built["rebuilt"]["signals"] == built["first"]["signals"]
+@pytest.mark.parametrize("mart", ["signals", "tasks", "portfolio", "priorities"])
+def test_later_crm_activities_do_not_change_what_the_marts_say_about_earlier_days(built, mart) -> None:
+    assert built["first"][mart], f"{mart}: empty on the sample"
+    assert built["rebuilt"][mart] == built["first"][mart]
 
 
 def test_every_scored_account_has_a_signal_row_per_day_of_the_health_history(built) -> None:
@@ -269,3 +276,62 @@ def test_the_validation_mart_measures_the_flag_against_outcomes(built) -> None:
 def test_the_success_marts_meet_the_mart_contract(built) -> None:
     problems = [p for p in contract_problems(built["warehouse"]) if "success" in p or "motion" in p]
     assert problems == []
+
+
+def test_every_csm_with_active_accounts_has_a_portfolio_row_that_adds_up(built) -> None:
+    warehouse = built["warehouse"]
+    owners = rows(
+        warehouse,
+        "select csm_email, count(*), sum(current_arr) from marts.dim_accounts "
+        "where is_active and csm_email is not null group by 1 order by 1",
+    )
+    portfolio = rows(
+        warehouse,
+        f"select csm_email, accounts, arr from marts.rpt_csm_portfolio where as_of_date = date '{AS_OF}' order by 1",
+    )
+    assert len(owners) > 1 and portfolio == owners
+    (check,) = rows(
+        warehouse,
+        "select bool_and(accounts_healthy + accounts_watch + accounts_at_risk + accounts_unscored = accounts "
+        "and overdue_tasks <= open_tasks and renewals_next_14d <= renewals_next_30d "
+        "and renewals_next_30d <= renewals_next_90d) from marts.rpt_csm_portfolio",
+    )
+    assert check == (True,)
+
+
+def test_priorities_are_ranked_one_to_n_per_csm_in_type_order(built) -> None:
+    ranked = rows(
+        built["warehouse"],
+        "select csm_email, list(priority_rank order by priority_rank), list(item_priority order by priority_rank) "
+        "from marts.rpt_csm_priorities group by 1",
+    )
+    assert ranked
+    for _, ranks, priorities in ranked:
+        assert ranks == list(range(1, len(ranks) + 1)) and priorities == sorted(priorities)
+
+
+def test_coverage_rows_add_up_to_the_book(built) -> None:
+    warehouse = built["warehouse"]
+    (book,) = rows(
+        warehouse, "select accounts, arr from marts.rpt_csm_coverage where coverage_scope = 'book' and segment = 'all'"
+    )
+    assert book == rows(warehouse, "select count(*), sum(current_arr) from marts.dim_accounts where is_active")[0]
+    parts = rows(
+        warehouse,
+        "select sum(accounts), sum(arr) from marts.rpt_csm_coverage "
+        "where (coverage_scope = 'csm' and segment <> 'all') or coverage_scope = 'unassigned'",
+    )
+    assert parts == [book]
+
+
+def test_the_executive_summary_carries_the_cs_numbers(built) -> None:
+    (summary,) = rows(
+        built["warehouse"],
+        "select nps_t90d, nps_responses_t90d, renewal_coverage, expansion_ready_arr, overdue_playbook_tasks "
+        f"from marts.rpt_executive_summary where as_of_date = date '{AS_OF}'",
+    )
+    nps, responses, coverage, expansion_arr, overdue = summary
+    assert responses > 0 and -100 <= nps <= 100
+    assert 0 < coverage <= 1 and expansion_arr >= 0 and overdue >= 0
+    (tasks,) = rows(built["warehouse"], "select count(*) from marts.fct_playbook_tasks where task_state = 'overdue'")
+    assert overdue == tasks[0]

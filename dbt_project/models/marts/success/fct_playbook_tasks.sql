@@ -5,7 +5,7 @@
 -- completed activity of its types (with its role attending) from opens_days after the trigger,
 -- known by the end of the as-of day; until then open, overdue after its due day, and closed when
 -- the play closed first: the account recovered (its health colour back at recovery_color or
--- better on a day after the trigger).
+-- better on a day after the trigger), or it is no longer a customer (not scored on the as-of day).
 
 with
 
@@ -72,10 +72,44 @@ recoveries as (
     group by triggers.alert_id, triggers.play
 ),
 
+-- an account no longer scored on the as-of day (it stopped paying) closes its plays the day after
+-- its last scored day
+last_scored as (
+    select
+        health_days.account_id,
+        max(health_days.as_of_date) as last_scored_on
+    from health_days
+    where health_days.as_of_date <= {{ as_of_date() }}
+        and health_days.account_id in (select account_id from triggers)
+    group by health_days.account_id
+),
+
+closures as (
+    select
+        triggers.alert_id,
+        triggers.play,
+        case
+            when recoveries.closed_on is not null then recoveries.closed_on
+            when last_scored.last_scored_on < {{ as_of_date() }}
+                then cast({{ dbt.dateadd('day', 1, 'last_scored.last_scored_on') }} as date)
+        end as closed_on,
+        case
+            when recoveries.closed_on is not null then 'recovered'
+            when last_scored.last_scored_on < {{ as_of_date() }} then 'no_longer_customer'
+        end as closed_reason
+    from triggers
+    left join recoveries
+        on triggers.alert_id = recoveries.alert_id
+        and triggers.play = recoveries.play
+    left join last_scored
+        on triggers.account_id = last_scored.account_id
+),
+
 play_tasks as (
     select
         triggers.*,
-        recoveries.closed_on,
+        closures.closed_on,
+        closures.closed_reason,
         tasks.task,
         tasks.task_order,
         tasks.description as task_description,
@@ -86,9 +120,9 @@ play_tasks as (
     from triggers
     inner join tasks
         on triggers.play = tasks.play
-    left join recoveries
-        on triggers.alert_id = recoveries.alert_id
-        and triggers.play = recoveries.play
+    left join closures
+        on triggers.alert_id = closures.alert_id
+        and triggers.play = closures.play
 ),
 
 completions as (
@@ -139,6 +173,7 @@ final as (
         states.trigger_reason,
         case when states.closed_on is null then 'open' else 'closed' end as play_state,
         states.closed_on,
+        states.closed_reason,
         states.task,
         cast(states.task_order as {{ dbt.type_int() }}) as task_order,
         states.task_description,
