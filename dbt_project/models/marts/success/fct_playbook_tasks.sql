@@ -80,6 +80,7 @@ last_scored as (
         max(health_days.as_of_date) as last_scored_on
     from health_days
     where health_days.as_of_date <= {{ as_of_date() }}
+        and health_days.as_of_date >= (select min(triggered_on) from triggers)
         and health_days.account_id in (select account_id from triggers)
     group by health_days.account_id
 ),
