@@ -1,7 +1,7 @@
 -- Does the expansion signal foresee expansions? For every renewal that closed in the history (a
--- subscription term whose end passed, renewed or lost: int_renewal_subscription_terms, as
--- int_health_renewal_outcomes reads them), the account's expansion_score and is_expansion_ready
--- validation_days_before_renewal (90) days before the renewal date, against what happened:
+-- subscription term whose end passed, renewed or lost: int_health_renewal_outcomes, the set
+-- rpt_health_score_validation reads), the account's expansion_score and is_expansion_ready
+-- validation_days_before_renewal (90, int_health_parameters) days before the renewal date, against what happened:
 -- expanded = the account's ARR at the end of the renewal day (fct_account_health_daily) is above
 -- its ARR on the day the signal was read (a churned account has no row that day: not expanded).
 -- Per segment and `all`: expansion rate flagged vs not, lift (rate when flagged / overall rate),
@@ -10,8 +10,10 @@
 
 with
 
-subscription_terms as (
-    select * from {{ ref('int_renewal_subscription_terms') }}
+-- the closed renewals and the day 90 days before each: the health validation's own set
+-- (int_health_renewal_outcomes), so both validations read the same renewals on the same days
+outcomes as (
+    select * from {{ ref('int_health_renewal_outcomes') }}
 ),
 
 signal_days as (
@@ -22,37 +24,24 @@ health_days as (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 
-settings as (
-    select * from {{ ref('cfg_expansion_settings') }}
-),
-
-closed_renewals as (
-    select
-        subscription_terms.subscription_id,
-        subscription_terms.account_id,
-        subscription_terms.term_end_date as renewal_date,
-        cast({{ dbt.dateadd('day', '-settings.validation_days_before_renewal', 'subscription_terms.term_end_date') }} as date)
-            as scored_on
-    from subscription_terms
-    cross join settings
-    where subscription_terms.term_state in ('renewed', 'lost')
-        and subscription_terms.term_end_date < {{ as_of_date() }}
+parameters as (
+    select * from {{ ref('int_health_parameters') }}
 ),
 
 observations as (
     select
-        closed_renewals.renewal_date,
+        outcomes.renewal_date,
         signal_days.segment,
         signal_days.expansion_score,
         case when signal_days.is_expansion_ready then 1 else 0 end as flagged,
         case when after_renewal.arr > signal_days.arr then 1 else 0 end as expanded
-    from closed_renewals
+    from outcomes
     inner join signal_days
-        on closed_renewals.account_id = signal_days.account_id
-        and closed_renewals.scored_on = signal_days.as_of_date
+        on outcomes.account_id = signal_days.account_id
+        and outcomes.scored_on = signal_days.as_of_date
     left join health_days as after_renewal
-        on closed_renewals.account_id = after_renewal.account_id
-        and closed_renewals.renewal_date = after_renewal.as_of_date
+        on outcomes.account_id = after_renewal.account_id
+        and outcomes.renewal_date = after_renewal.as_of_date
 ),
 
 grouped as (
@@ -90,7 +79,7 @@ final as (
     select
         {{ as_of_date() }} as as_of_date,
         summed.segment,
-        cast(settings.validation_days_before_renewal as {{ dbt.type_int() }}) as days_before_renewal,
+        cast(parameters.validation_days_before_renewal as {{ dbt.type_int() }}) as days_before_renewal,
         cast(summed.renewals as {{ dbt.type_bigint() }}) as renewals,
         cast(summed.expanded as {{ dbt.type_bigint() }}) as expanded,
         cast(summed.flagged as {{ dbt.type_bigint() }}) as flagged,
@@ -114,7 +103,7 @@ final as (
         summed.first_renewal_date,
         summed.last_renewal_date
     from summed
-    cross join settings
+    cross join parameters
 )
 
 select * from final
