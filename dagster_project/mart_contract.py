@@ -24,6 +24,11 @@ _HEALTH_COLUMNS = (
     "as_of_date account_id segment health_score data_completeness health_status health_color score_change_30d drivers "
     + " ".join(f"{c}_score" for c in HEALTH_COMPONENTS)
 )
+# The expansion signals (docs/success.md): the daily table and its latest day share them.
+_EXPANSION_COLUMNS = (
+    "as_of_date account_id segment arr seat_utilization active_users_growth has_seat_utilization has_usage_growth "
+    "has_feature_breadth has_sustained_health has_no_risk_alert expansion_score is_expansion_ready expansion_signals"
+)
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     relation: tuple(columns.split())
@@ -43,6 +48,20 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "rpt_executive_summary": "as_of_date nrr_t12m grr_t12m logo_retention_t12m accounts_green accounts_yellow "
         "accounts_red arr_green arr_yellow arr_red renewals_due_qtr_arr forecast_qtr_arr forecast_qtr_pct "
         "arr_at_risk accounts_at_risk health_coverage freshest_extract_age_hours",
+        "fct_renewal_motion": "as_of_date renewal_id checkpoint account_id renewal_date renewal_arr due_on "
+        "checkpoint_state completed_on is_done_on_time days_overdue is_motion_on_track escalation_level",
+        "fct_expansion_signals": _EXPANSION_COLUMNS,
+        "account_expansion": _EXPANSION_COLUMNS,
+        "rpt_expansion_signal_validation": "as_of_date segment renewals expanded flagged expansion_rate_flagged "
+        "expansion_rate_not_flagged lift flag_precision flag_recall auc",
+        "fct_playbook_tasks": "as_of_date playbook_task_id account_id play triggered_on play_state closed_on task "
+        "due_on task_state completed_on days_overdue",
+        "rpt_csm_portfolio": "as_of_date csm_email accounts arr accounts_healthy accounts_watch accounts_at_risk "
+        "renewals_next_14d renewals_next_14d_arr renewals_next_30d renewals_next_30d_arr renewals_next_90d "
+        "renewals_next_90d_arr open_tasks overdue_tasks",
+        "rpt_csm_priorities": "as_of_date csm_email priority_rank item_type account_id due_on arr reason",
+        "rpt_csm_coverage": "as_of_date coverage_scope csm_email segment accounts arr min_accounts_per_csm "
+        "max_accounts_per_csm capacity_load capacity_status headcount_needed",
     }.items()
 }
 

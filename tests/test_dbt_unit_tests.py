@@ -45,7 +45,7 @@ def test_every_unit_test_ran_and_passed(unit_test_results: dict) -> None:
     assert not failed, failed
 
 
-@pytest.mark.parametrize("area", ["revenue", "cohorts", "health", "renewals", "summary"])
+@pytest.mark.parametrize("area", ["revenue", "cohorts", "health", "renewals", "summary", "success"])
 def test_each_metric_area_has_unit_tests(unit_test_results: dict, area: str) -> None:
     paths = [Path(test["original_file_path"]) for test in unit_test_results["manifest"]["unit_tests"].values()]
     assert any(area in path.parts for path in paths), f"no dbt unit test under models/*/{area}"

@@ -94,7 +94,58 @@ RENEWAL_ESCALATIONS = AlertSource(
     """,
 )
 
-SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS)
+# A late checkpoint of the T-90 renewal motion (docs/success.md) is identified by the renewal and
+# the checkpoint: it is sent once, on the first run that finds it overdue (a checkpoint that goes
+# on to be missed is the same alert).
+RENEWAL_MOTION_OVERDUE = AlertSource(
+    "marts",
+    "fct_renewal_motion",
+    """
+    select
+        'motion-' || cast(renewal_id as varchar) || '-' || cast(checkpoint as varchar) as alert_id,
+        cast(as_of_date as date) as alert_date,
+        cast(account_id as varchar) as account_id,
+        'renewal_motion_overdue' as alert_type,
+        cast(checkpoint_escalation_level as varchar) as severity,
+        format(
+            'Renewal of {} on {}, ${:,.0f} ARR: {} was due {} ({} days late)',
+            coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar)),
+            strftime(cast(renewal_date as date), '%Y-%m-%d'),
+            coalesce(cast(renewal_arr as double), 0),
+            cast(checkpoint_description as varchar),
+            strftime(cast(due_on as date), '%Y-%m-%d'),
+            cast(days_overdue as varchar)
+        ) as message
+    from {relation}
+    where checkpoint_state in ('overdue', 'missed')
+    """,
+)
+
+# An account turning expansion-ready (docs/success.md) is alerted once per readiness episode: the
+# day the episode starts identifies it.
+EXPANSION_READY = AlertSource(
+    "marts",
+    "fct_expansion_signals",
+    """
+    select
+        'expansion-' || cast(account_id as varchar) || '-' || strftime(cast(as_of_date as date), '%Y-%m-%d')
+            as alert_id,
+        cast(as_of_date as date) as alert_date,
+        cast(account_id as varchar) as account_id,
+        'expansion_ready' as alert_type,
+        'info' as severity,
+        format(
+            'Ready to expand (score {:.0f}, ${:,.0f} ARR): {}',
+            cast(expansion_score as double),
+            coalesce(cast(arr as double), 0),
+            coalesce(cast(expansion_signals as varchar), 'no signal in words')
+        ) as message
+    from {relation}
+    where starts_ready_episode
+    """,
+)
+
+SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS, RENEWAL_MOTION_OVERDUE, EXPANSION_READY)
 ACCOUNTS = ("marts", "dim_accounts")
 
 

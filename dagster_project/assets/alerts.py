@@ -54,9 +54,10 @@ def _channel(config: AlertDeliveryConfig, pipeline: PipelineSettings) -> Channel
     group_name="serving",
     kinds={"slack", "duckdb"},
     description=(
-        "New rows of marts.fct_health_alerts and renewal escalations of marts.fct_renewal_forecast, "
-        "posted once each to CS_ALERT_WEBHOOK_URL (or appended to alerts_outbox.jsonl when unset); "
-        "ledger in ops.alert_deliveries."
+        "New rows of marts.fct_health_alerts, renewal escalations of marts.fct_renewal_forecast, late "
+        "renewal-motion checkpoints (marts.fct_renewal_motion) and expansion-ready episodes "
+        "(marts.fct_expansion_signals), posted once each to CS_ALERT_WEBHOOK_URL (or appended to "
+        "alerts_outbox.jsonl when unset); ledger in ops.alert_deliveries."
     ),
 )
 def delivered_alerts(

@@ -98,6 +98,8 @@ def build_warehouse(
     *,
     health_alerts: list[tuple] | None = None,
     renewals: list[tuple] | None = None,
+    motion: list[tuple] | None = None,
+    expansion: list[tuple] | None = None,
     accounts: bool = True,
 ) -> Path:
     """A published warehouse with only the relations the alerts read (None: not built)."""
@@ -119,6 +121,24 @@ def build_warehouse(
             )
             if renewals:
                 con.executemany("insert into marts.fct_renewal_forecast values (?, ?, ?, ?, ?, ?, ?, ?, ?)", renewals)
+        if motion is not None:
+            con.execute(
+                "create or replace table marts.fct_renewal_motion (as_of_date date, renewal_id varchar, "
+                "checkpoint varchar, checkpoint_description varchar, account_id varchar, subscription_id varchar, "
+                "opportunity_id varchar, renewal_date date, renewal_arr decimal(18, 4), due_on date, "
+                "checkpoint_state varchar, days_overdue integer, checkpoint_escalation_level varchar)"
+            )
+            if motion:
+                con.executemany(
+                    "insert into marts.fct_renewal_motion values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", motion
+                )
+        if expansion is not None:
+            con.execute(
+                "create or replace table marts.fct_expansion_signals (as_of_date date, account_id varchar, "
+                "arr decimal(18, 4), expansion_score double, starts_ready_episode boolean, expansion_signals varchar)"
+            )
+            if expansion:
+                con.executemany("insert into marts.fct_expansion_signals values (?, ?, ?, ?, ?, ?)", expansion)
         if accounts:
             con.execute(
                 "create or replace table marts.dim_accounts as select * from (values "

@@ -55,7 +55,8 @@ def test_the_asset_posts_new_alerts_once_and_keeps_the_ledger_in_the_working_fil
         "sent": 3,
         "channel": "webhook",
         "endpoint": webhook.url.split("/services")[0],  # host only: the path is the secret
-        "sources": "marts.fct_health_alerts: read; marts.fct_renewal_forecast: not built yet, skipped",
+        "sources": "marts.fct_health_alerts: read; marts.fct_renewal_forecast: not built yet, skipped; "
+        "marts.fct_renewal_motion: not built yet, skipped; marts.fct_expansion_signals: not built yet, skipped",
         "sent_since": "2026-11-14",  # as-of 2026-11-21 minus max_age_days (7)
         "ledger_total": 3,
     }

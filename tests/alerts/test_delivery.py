@@ -198,7 +198,12 @@ def test_renewal_escalations_become_alerts_with_a_stable_id(tmp_path, webhook: W
         "[HIGH] Acme Corp (acc-1): Renewal escalation - Renewal of sub-1 on 2027-02-19 (in 90 days), $120,000 ARR: escalation high",
         "[EMERGENCY] Globex (acc-2): Renewal escalation - Renewal of sub-2 on 2026-11-18 (overdue by 3 days), $50,000 ARR: escalation emergency",
     ]
-    assert notes == ["marts.fct_health_alerts: read", "marts.fct_renewal_forecast: read"]
+    assert notes == [
+        "marts.fct_health_alerts: read",
+        "marts.fct_renewal_forecast: read",
+        "marts.fct_renewal_motion: not built yet, skipped",
+        "marts.fct_expansion_signals: not built yet, skipped",
+    ]
 
 
 def test_a_higher_escalation_of_the_same_renewal_is_a_new_alert(tmp_path, webhook: Webhook):
@@ -228,6 +233,8 @@ def test_missing_marts_deliver_nothing_and_say_so(tmp_path, webhook: Webhook, ac
     assert notes == [
         "marts.fct_health_alerts: not built yet, skipped",
         "marts.fct_renewal_forecast: not built yet, skipped",
+        "marts.fct_renewal_motion: not built yet, skipped",
+        "marts.fct_expansion_signals: not built yet, skipped",
     ]
 
 
@@ -241,3 +248,54 @@ def test_a_duplicated_alert_id_in_the_mart_is_sent_once(tmp_path, webhook: Webho
     build_warehouse(tmp_path / "warehouse.duckdb", health_alerts=[HEALTH_ALERTS[0], HEALTH_ALERTS[0]])
     outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
     assert outcome.delivered == ["ha-1"] and len(webhook.bodies) == 1
+
+
+MOTION_ROW = (
+    date(2026, 11, 20),
+    "sub-1|2027-01-20",
+    "day_60_exec_review",
+    "Day 60 QBR/EBR held with the executive sponsor",
+    "acc-1",
+    "sub-1",
+    None,
+    date(2027, 1, 20),
+    80000.0,
+    date(2026, 11, 21),
+    "overdue",
+    2,
+    "high",
+)
+
+
+def test_an_overdue_motion_checkpoint_is_alerted_once_and_its_miss_is_the_same_alert(tmp_path, webhook: Webhook):
+    due = MOTION_ROW[:10] + ("due", None, None)
+    build_warehouse(tmp_path / "warehouse.duckdb", motion=[due])
+    outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == [] and "marts.fct_renewal_motion: read" in notes
+    build_warehouse(tmp_path / "warehouse.duckdb", motion=[MOTION_ROW])
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == ["motion-sub-1|2027-01-20-day_60_exec_review"]
+    assert webhook.texts() == [
+        "[HIGH] Acme Corp (acc-1): Renewal motion overdue - Renewal of sub-1 on 2027-01-20, $80,000 ARR: "
+        "Day 60 QBR/EBR held with the executive sponsor was due 2026-11-21 (2 days late)",
+    ]
+    missed = MOTION_ROW[:10] + ("missed", 32, "high")
+    build_warehouse(tmp_path / "warehouse.duckdb", motion=[missed])
+    outcome, _ = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert outcome.delivered == []
+
+
+def test_an_account_turning_expansion_ready_is_alerted_on_the_first_day_of_its_episode(tmp_path, webhook: Webhook):
+    signals = "Seats 90% used (36 of 40); Green for 60+ days; No risk alert in 30 days"
+    days = [
+        (date(2026, 11, 19), "acc-2", 50000.0, 60.0, False, None),
+        (date(2026, 11, 20), "acc-2", 50000.0, 70.0, True, signals),
+        (date(2026, 11, 21), "acc-2", 50000.0, 70.0, False, signals),  # still ready: same episode
+    ]
+    build_warehouse(tmp_path / "warehouse.duckdb", expansion=days)
+    outcome, notes = deliver(tmp_path, WebhookChannel(webhook.url, FAST))
+    assert "marts.fct_expansion_signals: read" in notes
+    assert outcome.delivered == ["expansion-acc-2-2026-11-20"]
+    assert webhook.texts() == [
+        f"[INFO] Globex (acc-2): Expansion ready - Ready to expand (score 70, $50,000 ARR): {signals}"
+    ]

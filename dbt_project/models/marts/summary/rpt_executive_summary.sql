@@ -48,6 +48,26 @@ load_batches as (
     select * from {{ source('raw', 'load_batches') }}
 ),
 
+nps_responses as (
+    select * from {{ ref('stg_crm__nps_responses') }}
+),
+
+health_parameters as (
+    select * from {{ ref('int_health_parameters') }}
+),
+
+renewal_motion as (
+    select * from {{ ref('fct_renewal_motion') }}
+),
+
+account_expansion as (
+    select * from {{ ref('account_expansion') }}
+),
+
+playbook_tasks as (
+    select * from {{ ref('fct_playbook_tasks') }}
+),
+
 last_complete_retention as (
     select
         month as retention_month,
@@ -131,6 +151,48 @@ freshness as (
     from extract_ages
 ),
 
+-- NPS of the responses of live accounts in the 90 days up to the end of the as-of day: % promoters
+-- minus % detractors (-100..100), with the health area's promoter / detractor thresholds
+nps as (
+    select
+        count(*) as nps_responses_t90d,
+        100.0 * (
+            count(case when nps_responses.score >= health_parameters.sentiment_promoter_min_score then 1 end)
+            - count(case when nps_responses.score <= health_parameters.sentiment_detractor_max_score then 1 end)
+        ) / nullif(count(*), 0) as nps_t90d
+    from nps_responses
+    cross join health_parameters
+    inner join accounts
+        on nps_responses.account_id = accounts.account_id
+    where nps_responses.responded_at < {{ health_day_end(as_of_date()) }}
+        and nps_responses.responded_at >= {{ health_day_end(dbt.dateadd('day', -90, as_of_date())) }}
+),
+
+-- renewal ARR of the forecast window whose T-90 motion is on track (no checkpoint overdue or missed)
+motion_coverage as (
+    select
+        cast(coalesce(sum(case when is_motion_on_track then renewal_arr end), 0) as decimal(18, 4))
+            as renewal_arr_on_track,
+        sum(renewal_arr) as renewal_arr_in_motion
+    from renewal_motion
+    where checkpoint_order = 1
+),
+
+expansion_today as (
+    select
+        count(*) as expansion_ready_accounts,
+        cast(coalesce(sum(arr), 0) as decimal(18, 4)) as expansion_ready_arr
+    from account_expansion
+    where as_of_date = {{ as_of_date() }}
+        and is_expansion_ready
+),
+
+task_counts as (
+    select count(*) as overdue_playbook_tasks
+    from playbook_tasks
+    where task_state = 'overdue'
+),
+
 final as (
     select
         {{ as_of_date() }} as as_of_date,
@@ -156,11 +218,23 @@ final as (
         renewals.accounts_at_risk,
         {{ revenue_ratio('coverage.scored_paying_accounts', 'coverage.paying_accounts') }} as health_coverage,
         cast(freshness.freshest_extract_age_hours as double precision) as freshest_extract_age_hours,
-        cast(freshness.stalest_extract_age_hours as double precision) as stalest_extract_age_hours
+        cast(freshness.stalest_extract_age_hours as double precision) as stalest_extract_age_hours,
+        cast(round(cast(nps.nps_t90d as {{ dbt.type_numeric() }}), 1) as double precision) as nps_t90d,
+        cast(nps.nps_responses_t90d as {{ dbt.type_bigint() }}) as nps_responses_t90d,
+        round({{ revenue_ratio('motion_coverage.renewal_arr_on_track', 'motion_coverage.renewal_arr_in_motion') }}, 4)
+            as renewal_coverage,
+        motion_coverage.renewal_arr_on_track,
+        cast(expansion_today.expansion_ready_accounts as {{ dbt.type_bigint() }}) as expansion_ready_accounts,
+        expansion_today.expansion_ready_arr,
+        cast(task_counts.overdue_playbook_tasks as {{ dbt.type_bigint() }}) as overdue_playbook_tasks
     from health_distribution
     cross join renewals
     cross join coverage
     cross join freshness
+    cross join nps
+    cross join motion_coverage
+    cross join expansion_today
+    cross join task_counts
     left join last_complete_retention
         on true
     left join risk_range
