@@ -71,14 +71,17 @@ def build_marts(path: Path) -> None:
             """
             create table marts.rpt_executive_summary as select * from (values
                 (date '2026-11-20', date '2026-10-01', 1.07, 0.92, 0.88, 12, 5, 3, 900000.0, 200000.0, 75000.0,
-                 3, 225000.0, 147500.0, 0.6556, 120000.0, 175000.0, 75000.0, 2, 1.0, 6.5, 30.0),
+                 3, 225000.0, 147500.0, 0.6556, 120000.0, 175000.0, 75000.0, 2, 1.0, 6.5, 30.0,
+                 0.8, 64000.0, 4, 40.2),
                 (date '2026-10-20', date '2026-09-01', 1.05, 0.93, 0.89, 13, 5, 2, 950000.0, 180000.0, 40000.0,
-                 2, 200000.0, 150000.0, 0.75, 130000.0, 170000.0, 40000.0, 1, 0.98, 5.0, 20.0)
+                 2, 200000.0, 150000.0, 0.75, 130000.0, 170000.0, 40000.0, 1, 0.98, 5.0, 20.0,
+                 0.9, 50000.0, 6, 35.0)
             ) t(as_of_date, retention_month, nrr_t12m, grr_t12m, logo_retention_t12m, accounts_green,
                 accounts_yellow, accounts_red, arr_green, arr_yellow, arr_red, renewals_due_qtr,
                 renewals_due_qtr_arr, forecast_qtr_arr, forecast_qtr_pct, p10_renewed_qtr_arr,
                 p90_renewed_qtr_arr, arr_at_risk, accounts_at_risk, health_coverage,
-                freshest_extract_age_hours, stalest_extract_age_hours)
+                freshest_extract_age_hours, stalest_extract_age_hours, renewal_coverage, expansion_ready_arr,
+                overdue_playbook_tasks, nps_t90d)
             """
         )
         # trailing-12-month figures: October 2026 (now), September 2026 (a month ago), October 2025 (a year ago)
@@ -222,6 +225,12 @@ def test_every_kpi_card_names_its_window_changes_and_definition(data):
     assert red["value"] == "3" and [(c["text"], c["tone"]) for c in red["changes"]][0] == ("+1", "bad")
     assert red["changes"][1]["text"] == "–"  # nothing scored a year earlier: no figure, not 0
     assert cards["stalest_extract_age_hours"]["changes"] == []
+    # the CS team's numbers (issue 21): renewal coverage fell, overdue tasks fell, expansion is neutral
+    assert cards["renewal_coverage"]["value"] == "80.0%"
+    assert [(c["text"], c["tone"]) for c in cards["renewal_coverage"]["changes"]][0] == ("−10.0 pts", "bad")
+    assert [(c["text"], c["tone"]) for c in cards["overdue_playbook_tasks"]["changes"]][0] == ("−2", "good")
+    assert cards["expansion_ready_arr"]["value"] == "$64,000"
+    assert [(c["text"], c["tone"]) for c in cards["expansion_ready_arr"]["changes"]][0] == ("+$14,000", "neutral")
     html = render_report(data)
     for card in cards.values():
         assert f'id="{card["definition"]}"' in html, card["definition"]
