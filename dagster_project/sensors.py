@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import dagster as dg
+
 from .assets.publish import loaded_batches_path
 from .extracts.spec import SOURCES
 from .jobs import full_refresh_job

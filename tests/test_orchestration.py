@@ -11,10 +11,10 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.assets.publish import publish_atomically
 from dagster_project.definitions import defs
 from dagster_project.extracts.loader import init_raw_schema
 from dagster_project.schedules import daily_retention_run
-from dagster_project.assets.publish import publish_atomically
 from dagster_project.sensors import new_batch_sensor
 from tests.fixtures import EXAMPLE_LANDING
 

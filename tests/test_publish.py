@@ -52,7 +52,12 @@ def test_only_the_marts_and_quality_results_are_published(paths):
     building, published = paths
     publish_atomically(building, published)
     with duckdb.connect(str(published), read_only=True) as con:
-        schemas = {r[0] for r in con.execute("select schema_name from duckdb_tables() union select schema_name from duckdb_views() where not internal").fetchall()}
+        schemas = {
+            r[0]
+            for r in con.execute(
+                "select schema_name from duckdb_tables() union select schema_name from duckdb_views() where not internal"
+            ).fetchall()
+        }
         assert schemas == set(PUBLISHED_SCHEMAS)
         assert con.execute("select count(*), sum(n) from marts.fct_numbers").fetchone() == (300000, 45000150000)
         assert con.execute("select check_name, passed from quality.check_results").fetchall() == [("freshness", True)]

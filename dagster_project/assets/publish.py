@@ -78,7 +78,7 @@ def publish_atomically(building: Path, published: Path, mode: int = 0o640) -> Pa
     _write_atomically(loaded_batches_path(published), json.dumps(batches).encode(), mode)
     _point(published, target)
     _sync_directory(published.parent)
-    for old, path in sorted(_versions(published).items())[:-VERSIONS_KEPT]:
+    for _number, path in sorted(_versions(published).items())[:-VERSIONS_KEPT]:
         path.unlink(missing_ok=True)  # a reader that still has it open keeps reading it
     return target
 
@@ -96,14 +96,14 @@ def copy_published_relations(con: duckdb.DuckDBPyConnection, source: str) -> Non
         f"select schema_name, view_name, sql, comment from duckdb_views() where {where} order by all"
     ).fetchall()
     columns = con.execute(
-        f"select schema_name, table_name, column_name, comment from duckdb_columns() "
-        f"where {where} and comment <> ''"
+        f"select schema_name, table_name, column_name, comment from duckdb_columns() where {where} and comment <> ''"
     ).fetchall()
     for schema in sorted({row[0] for row in tables + views}):
         con.execute(f"create schema if not exists {_quote(schema)}")
     for schema, name, ddl, _ in tables:
         con.execute(ddl)
-        con.execute(f"insert into {_quote(schema)}.{_quote(name)} select * from {source}.{_quote(schema)}.{_quote(name)}")
+        relation = f"{_quote(schema)}.{_quote(name)}"
+        con.execute(f"insert into {relation} select * from {source}.{relation}")
     for _, _, ddl, _ in views:
         con.execute(ddl)
     for schema, name, _, comment in tables + views:
