@@ -65,7 +65,8 @@ def publish_atomically(building: Path, published: Path, mode: int = 0o640) -> Pa
     number = max(_versions(published), default=0) + 1
     staging = published.with_name(f".{published.name}.publishing")
     staging.unlink(missing_ok=True)
-    with duckdb.connect(str(staging), config={"enable_progress_bar": False}) as con:
+    with duckdb.connect(str(staging)) as con:
+        con.execute("set enable_progress_bar = false")  # a log line, not a terminal
         con.execute(f"attach {_literal(str(building))} as building (read_only)")
         con.execute("begin")  # one commit: a commit per relation and comment took seconds
         copy_published_relations(con, "building")
