@@ -17,7 +17,6 @@ DATA_CACHE_CONFIG = {"CACHE_TYPE": "NullCache"}
 # One process serving 127.0.0.1; no Celery, no Redis.
 SUPERSET_WEBSERVER_TIMEOUT = 120
 TALISMAN_ENABLED = False  # served on 127.0.0.1 only, over plain http
-SCARF_ANALYTICS = False  # no telemetry pixel: the dashboard makes no request beyond 127.0.0.1
 
 
 def DB_CONNECTION_MUTATOR(uri, params, username, security_manager, source):  # noqa: N802 (Superset's name)

@@ -168,7 +168,9 @@ def _assert_shows(page: dict, marts: dict) -> None:
     at_risk = sorted((row[0], _number(row[4])) for row in tables["At-risk renewals"])
     assert at_risk == [(name, pytest.approx(float(arr))) for name, arr in marts["at_risk"]]
     assert page["line_chart"]
-    assert page["console_errors"] == []
+    # Superset 6.1's menu always requests a telemetry pixel from scarf.sh (no setting of this
+    # build turns it off); with no internet it fails, and that is the only error allowed
+    assert [error for error in page["console_errors"] if "scarf.sh/" not in error] == []
 
 
 def test_the_dashboard_shows_the_marts_before_and_after_a_publish_while_superset_is_up(superset):
