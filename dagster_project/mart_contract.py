@@ -36,10 +36,10 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "dim_accounts": "account_id account_name segment csm_email cohort_month current_mrr current_arr is_active",
         "fct_mrr_monthly": "account_id month mrr previous_mrr movement movement_mrr segment",
         "rpt_revenue_retention": "month segment starting_mrr new_mrr reactivation_mrr expansion_mrr contraction_mrr "
-        "churned_mrr ending_mrr nrr_monthly grr_monthly nrr_t12m grr_t12m logo_retention_t12m",
+        "churned_mrr ending_mrr nrr_monthly grr_monthly nrr_t12m grr_t12m logo_retention_t12m is_total",
         "rpt_cohort_retention": "cohort_month segment months_since_start cohort_accounts retained_accounts "
-        "logo_retention cohort_starting_mrr retained_mrr net_revenue_retention gross_revenue_retention",
-        "rpt_cohort_retention_wide": "cohort_month segment cohort_accounts m0 m1",
+        "logo_retention cohort_starting_mrr retained_mrr net_revenue_retention gross_revenue_retention is_total",
+        "rpt_cohort_retention_wide": "cohort_month segment cohort_accounts m0 m1 is_total",
         "fct_account_health_daily": _HEALTH_COLUMNS,
         "account_health": _HEALTH_COLUMNS,
         "fct_renewal_forecast": "as_of_date account_id subscription_id renewal_date days_to_renewal renewal_arr "

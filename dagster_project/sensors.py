@@ -1,16 +1,16 @@
 """Start a run when a new batch (with its manifest) lands in any source.
 
 The sensor never opens the working warehouse (a running pipeline holds its only write lock);
-it reads the load ledger from the published file, which is only ever replaced atomically, and
-remembers the batches it already asked for in its cursor.
+it reads the load ledger's summary that publishing writes beside the published file (replaced
+atomically, like it), and remembers the batches it already asked for in its cursor.
 """
 
 import json
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
+from .assets.publish import loaded_batches_path
 from .extracts.spec import SOURCES
 from .jobs import full_refresh_job
 from .settings import load_settings
@@ -30,14 +30,11 @@ def landed_batches(landing_dir: Path) -> set[str]:
 
 
 def loaded_batches(published_warehouse: Path) -> set[str]:
-    """Batches the last published run already loaded (its ledger)."""
-    if not published_warehouse.is_file():
+    """Batches the last published run already loaded (its ledger, assets/publish.py)."""
+    ledger = loaded_batches_path(published_warehouse)
+    if not ledger.is_file():
         return set()
-    with duckdb.connect(str(published_warehouse), read_only=True) as con:
-        rows = con.execute(
-            "select source || '/' || batch_id from raw.load_batches where status in ('loaded', 'superseded')"
-        ).fetchall()
-    return {r[0] for r in rows}
+    return set(json.loads(ledger.read_text()))
 
 
 @dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)

@@ -6,6 +6,7 @@
 |                     |                                                  | for the as-of date under data/ |
 | CS_WAREHOUSE_PATH   | the published DuckDB file BI tools read          | data/warehouse.duckdb          |
 | CS_AS_OF_DATE       | the date the run is "as of" (YYYY-MM-DD)         | today (UTC)                    |
+| CS_WAREHOUSE_MODE   | permission bits of the published files (octal)   | 0640 (owner and group read)    |
 
 and one tuning knob (not part of the contract):
 
@@ -32,6 +33,7 @@ DEFAULT_WAREHOUSE_PATH = DATA_DIR / "warehouse.duckdb"
 # DuckDB's default (80% of RAM) lets one big aggregation take the laptop; 2 GB keeps a full build
 # of the large benchmark preset under the 4 GB peak-memory target, spilling to disk beyond it.
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+DEFAULT_WAREHOUSE_MODE = 0o640  # the marts hold account names and ARR: not for every local user
 DBT_DOCS_TARGET_NAME = ".dbt_docs_target"  # beside the working file: the docs site's dbt target folder
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
@@ -47,6 +49,7 @@ class Settings:
     as_of_date: date
     landing_is_sample: bool  # CS_LANDING_DIR unset: the bundled sample is generated on demand
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
+    warehouse_mode: int = DEFAULT_WAREHOUSE_MODE
 
     @property
     def building_path(self) -> Path:
@@ -84,6 +87,20 @@ def _parse_date(raw: str) -> date:
         raise SettingsError(f"CS_AS_OF_DATE={raw!r} is not a date in YYYY-MM-DD form") from exc
 
 
+def _beside_resolved(path: Path) -> Path:
+    return path.parent.resolve() / path.name
+
+
+def _parse_mode(raw: str) -> int:
+    try:
+        mode = int(raw, 8)
+    except ValueError:
+        mode = -1
+    if not 0 <= mode <= 0o777 or not mode & 0o400:
+        raise SettingsError(f"CS_WAREHOUSE_MODE={raw!r} is not octal permission bits the owner can read, such as 0640")
+    return mode
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     """Read and validate the settings; raises SettingsError with the variable's name."""
     env = os.environ if environ is None else environ
@@ -92,7 +109,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if landing_raw and not landing_dir.is_dir():
         raise SettingsError(f"CS_LANDING_DIR={landing_raw!r} is not a directory")
     warehouse_raw = env.get("CS_WAREHOUSE_PATH", "").strip()
-    warehouse_path = Path(warehouse_raw).expanduser().resolve() if warehouse_raw else DEFAULT_WAREHOUSE_PATH
+    # the folder resolved, not the file: the published path is a link to its newest version
+    warehouse_path = _beside_resolved(Path(warehouse_raw).expanduser()) if warehouse_raw else DEFAULT_WAREHOUSE_PATH
     if warehouse_path.exists() and warehouse_path.is_dir():
         raise SettingsError(f"CS_WAREHOUSE_PATH={warehouse_raw!r} is a directory, expected a .duckdb file path")
     as_of_raw = env.get("CS_AS_OF_DATE", "").strip()
@@ -100,4 +118,6 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     memory_limit = env.get("CS_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
     if not _MEMORY_LIMIT.match(memory_limit):
         raise SettingsError(f"CS_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a size such as 2GB or 512MB")
-    return Settings(landing_dir, warehouse_path, as_of_date, not landing_raw, memory_limit)
+    mode_raw = env.get("CS_WAREHOUSE_MODE", "").strip()
+    warehouse_mode = _parse_mode(mode_raw) if mode_raw else DEFAULT_WAREHOUSE_MODE
+    return Settings(landing_dir, warehouse_path, as_of_date, not landing_raw, memory_limit, warehouse_mode)

@@ -44,6 +44,8 @@ def print_summary(settings: Settings) -> None:
                 value = con.execute(sql).fetchone()
                 if value and value[0] is not None:
                     typer.echo(f"  {label}: {fmt.format(value[0])}")
+    # the ledger stays in the working file (the published one holds only marts and quality)
+    with duckdb.connect(str(settings.building_path), read_only=True) as con:
         batches = con.execute(
             "select source, count(*) filter (where status = 'loaded'), sum(rows_quarantined) "
             "from raw.load_batches group by 1 order by 1"

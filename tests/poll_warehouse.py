@@ -11,7 +11,7 @@ from pathlib import Path
 
 import duckdb
 
-QUERY = "select (select count(*) from raw.crm_accounts), (select count(*) from staging.stg_crm__accounts)"
+QUERY = "select (select count(*) from marts.dim_accounts), (select count(*) from marts.fct_account_health_daily)"
 
 
 def main(warehouse: str, stop_file: str, result_file: str) -> None:

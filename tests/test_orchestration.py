@@ -11,6 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from dagster_project.assets.publish import publish_atomically
 from dagster_project.definitions import defs
 from dagster_project.extracts.loader import init_raw_schema
 from dagster_project.schedules import daily_retention_run
@@ -35,13 +36,16 @@ def _evaluate(cursor: str | None = None) -> dg.SensorResult:
 
 
 def _publish_ledger(warehouse: Path, loaded: list[tuple[str, str]]) -> None:
-    with duckdb.connect(str(warehouse)) as con:
+    """A working file whose ledger holds ``loaded``, published as a run publishes it."""
+    building = warehouse.with_name(warehouse.stem + ".building.duckdb")
+    with duckdb.connect(str(building)) as con:
         init_raw_schema(con)
         for source, batch_id in loaded:
             con.execute(
                 "insert into raw.load_batches (source, batch_id, status, processed_at) values (?, ?, 'loaded', now())",
                 [source, batch_id],
             )
+    publish_atomically(building, warehouse)
 
 
 def test_definitions_include_the_daily_schedule_and_the_batch_sensor():

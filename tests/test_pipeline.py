@@ -79,8 +79,13 @@ def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _working_file(built) -> str:
+    """The working warehouse: it keeps raw, staging and intermediate (the published file does not)."""
+    return str(built["warehouse"].with_name("warehouse.building.duckdb"))
+
+
 def test_every_manifest_row_is_loaded_or_quarantined(built):
-    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+    with duckdb.connect(_working_file(built), read_only=True) as con:
         ledger = dict(
             con.execute(
                 "select source, sum(rows_loaded + rows_quarantined) from raw.load_batches "
@@ -96,13 +101,47 @@ def test_every_manifest_row_is_loaded_or_quarantined(built):
     assert events[0] == events[1] > 1000  # de-duplicated across batches
 
 
-def test_published_warehouse_has_raw_staging_and_marts(built):
-    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+def test_the_working_file_has_raw_staging_and_marts(built):
+    with duckdb.connect(_working_file(built), read_only=True) as con:
         schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
         accounts_raw = con.execute("select count(*) from raw.crm_accounts").fetchone()[0]
         accounts_stg = con.execute("select count(*) from staging.stg_crm__accounts").fetchone()[0]
     assert {"raw", "staging", "marts"} <= schemas
     assert accounts_raw == accounts_stg > 0
+
+
+def test_the_published_warehouse_holds_only_the_described_marts_and_the_quality_results(built):
+    """What BI tools read: schemas marts and quality; every mart and mart column carries its dbt
+    description (persist_docs); no customer contact's email; readable by owner and group only."""
+    with duckdb.connect(_working_file(built), read_only=True) as con:
+        contact_emails = {
+            r[0].lower() for r in con.execute("select email from raw.crm_contacts where email like '%@%'").fetchall()
+        }
+    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+        schemas = {r[0] for r in con.execute("select distinct table_schema from information_schema.tables").fetchall()}
+        uncommented_tables = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' and coalesce(comment, '') = ''"
+        ).fetchall()
+        uncommented_columns = con.execute(
+            "select table_name || '.' || column_name from duckdb_columns() "
+            "where schema_name = 'marts' and coalesce(comment, '') = ''"
+        ).fetchall()
+        marts = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts'").fetchone()[0]
+        text_columns = con.execute(
+            "select schema_name, table_name, column_name from duckdb_columns() where data_type = 'VARCHAR'"
+        ).fetchall()
+        published_values = set()
+        for schema, table, column in text_columns:
+            published_values |= {
+                r[0].lower()
+                for r in con.execute(
+                    f'select distinct "{column}" from {schema}.{table} where "{column}" like \'%@%\''
+                ).fetchall()
+            }
+    assert schemas == {"marts", "quality"}
+    assert marts >= 17 and uncommented_tables == [] and uncommented_columns == []
+    assert contact_emails and not contact_emails & published_values
+    assert oct(built["warehouse"].resolve().stat().st_mode & 0o777) == "0o640"
 
 
 def test_the_report_and_the_dbt_docs_land_beside_the_warehouse(built):
@@ -187,7 +226,7 @@ def test_a_second_run_loads_nothing_again_skips_dbt_parsing_and_republishes(buil
     # new data, same models and relations: the docs site is kept, not generated again
     docs = result.asset_materializations_for_node("dbt_docs_site")
     assert [m.metadata["regenerated"].value for m in docs] == [False]
-    with duckdb.connect(str(built["warehouse"]), read_only=True) as con:
+    with duckdb.connect(_working_file(built), read_only=True) as con:
         statuses = con.execute("select status, count(*) from raw.load_batches group by 1").fetchall()
         duplicates = con.execute("select count(*) - count(distinct event_id) from raw.usage_events").fetchone()[0]
     loaded = dict(statuses)["loaded"]

@@ -1,5 +1,5 @@
--- Every score from 0 to 100 has exactly one status and one colour: the bands and colours each
--- start exactly once at 0 and stay within 0-100; every status has a renewal probability
+-- Every score from 0 to 100 has exactly one status and one colour: the bands start exactly once
+-- at 0 and stay within 0-100, every status has a colour (whose rank is the colour's); every status has a renewal probability
 -- (cfg_renewal_probabilities) in 0-1.
 
 with
@@ -29,15 +29,18 @@ problems as (
 
     union all
 
-    select 'cfg_health_colors', 'no colour starts at 0'
-    from colors
-    having count(case when min_score = 0 then 1 end) <> 1
+    select 'cfg_health_colors', 'status ' || bands.health_status || ' has no colour'
+    from bands
+    left join colors
+        on bands.health_status = colors.health_status
+    where colors.health_status is null
 
     union all
 
-    select 'cfg_health_colors', 'colour ' || health_color || ' outside 0-100'
+    select 'cfg_health_colors', 'colour ' || health_color || ' has more than one severity_rank'
     from colors
-    where min_score < 0 or min_score > 100
+    group by health_color
+    having count(distinct severity_rank) > 1
 
     union all
 

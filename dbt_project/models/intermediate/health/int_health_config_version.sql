@@ -48,7 +48,7 @@ config_rows as (
     union all
     select 'bands|' || health_status || '|' || cast(min_score as {{ dbt.type_string() }}) || '|' || cast(severity_rank as {{ dbt.type_string() }}) from bands
     union all
-    select 'colors|' || health_color || '|' || cast(min_score as {{ dbt.type_string() }}) || '|' || cast(severity_rank as {{ dbt.type_string() }}) from colors
+    select 'colors|' || health_status || '|' || health_color || '|' || cast(severity_rank as {{ dbt.type_string() }}) from colors
     union all
     select 'parameters|' || parameter || '|' || cast(value as {{ dbt.type_string() }}) from parameters
     union all

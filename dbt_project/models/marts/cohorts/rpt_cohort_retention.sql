@@ -96,7 +96,9 @@ final as (
         cast(retained_mrr as decimal(18, 4)) as retained_mrr,
         cast(gross_retained_mrr as decimal(18, 4)) as gross_retained_mrr,
         {{ revenue_ratio('retained_mrr', 'cohort_starting_mrr') }} as net_revenue_retention,
-        {{ revenue_ratio('gross_retained_mrr', 'cohort_starting_mrr') }} as gross_revenue_retention
+        {{ revenue_ratio('gross_retained_mrr', 'cohort_starting_mrr') }} as gross_revenue_retention,
+        -- the roll-up row, so a GROUP BY over segments can leave it out
+        segment = 'all' as is_total
     from cohort_cells
 )
 

@@ -47,7 +47,9 @@ final as (
         -- the same at every offset of a cohort row, so grouping by them keeps one row
         cohort_accounts,
         cohort_starting_mrr,
-        {{ cohort_offset_columns('months_since_start', 'measure_value', max_offset) }}
+        {{ cohort_offset_columns('months_since_start', 'measure_value', max_offset) }},
+        -- the roll-up row, so a GROUP BY over segments can leave it out
+        segment = 'all' as is_total
     from measure_values
     group by cohort_month, segment, measure, cohort_accounts, cohort_starting_mrr
 )

@@ -3,9 +3,9 @@
 -- for it) comes from its int_health_<component>_daily model, computed from what was known by
 -- the end of that day. The score is the weighted mean of the present components with the
 -- segment's weights (cfg_health_weights) renormalized over them; data_completeness is the share
--- of the weight present. Status and colour come from cfg_health_bands / cfg_health_colors; a
--- CSM override in force that day replaces the displayed status, the computed one is kept beside
--- it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
+-- of the weight present. Status comes from cfg_health_bands, its colour from cfg_health_colors; a
+-- CSM override in force that day replaces the displayed status (and so its colour), the computed
+-- one is kept beside it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
 -- recomputes exactly health_start_date..health_end_date (health_range macros).
 {%- set lead_in = health_score_change_days() %}
 {%- set components = [
@@ -170,26 +170,14 @@ band_ranges as (
     from bands
 ),
 
-color_ranges as (
-    select
-        health_color,
-        min_score,
-        lead(min_score) over (order by min_score) as next_min_score
-    from colors
-),
-
 banded as (
     select
         with_change.*,
-        band_ranges.health_status as computed_health_status,
-        color_ranges.health_color
+        band_ranges.health_status as computed_health_status
     from with_change
     left join band_ranges
         on with_change.health_score >= band_ranges.min_score
         and (band_ranges.next_min_score is null or with_change.health_score < band_ranges.next_min_score)
-    left join color_ranges
-        on with_change.health_score >= color_ranges.min_score
-        and (color_ranges.next_min_score is null or with_change.health_score < color_ranges.next_min_score)
 ),
 
 -- drivers: the components below the driver threshold, ordered by the points they cost the score
@@ -276,7 +264,7 @@ final as (
         banded.health_score,
         banded.data_completeness,
         coalesce(overrides_in_force.override_status, banded.computed_health_status) as health_status,
-        banded.health_color,
+        colors.health_color,
         banded.score_change_30d,
         drivers.drivers,
         drivers.top_driver,
@@ -313,6 +301,9 @@ final as (
     left join overrides_in_force
         on banded.account_id = overrides_in_force.account_id
         and banded.as_of_date = overrides_in_force.as_of_date
+    -- the colour is the displayed status's (one vocabulary: cfg_health_colors maps status -> colour)
+    left join colors
+        on coalesce(overrides_in_force.override_status, banded.computed_health_status) = colors.health_status
 )
 
 select * from final

@@ -28,8 +28,10 @@ health_days as not materialized (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 
+-- a colour's rank (cfg_health_colors has one row per status, the same rank for each of a colour's)
 colors as (
-    select * from {{ ref('cfg_health_colors') }}
+    select distinct health_color, severity_rank
+    from {{ ref('cfg_health_colors') }}
 ),
 
 parameters as (

@@ -165,7 +165,9 @@ final as (
         t12m_retained_accounts,
         t12m_base_mrr,
         t12m_current_mrr,
-        t12m_gross_retained_mrr
+        t12m_gross_retained_mrr,
+        -- the roll-up row, so a GROUP BY over segments can leave it out
+        segment = 'all' as is_total
     from joined
 )
 

@@ -17,8 +17,12 @@ health_days as not materialized (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 
+-- one rank per colour (cfg_health_colors maps each status to its colour, so a colour can repeat)
 colors as (
-    select * from {{ ref('cfg_health_colors') }}
+    select distinct
+        health_color,
+        severity_rank
+    from {{ ref('cfg_health_colors') }}
 ),
 
 plays as (

@@ -17,6 +17,7 @@
 -- Each run adds (or, re-run for the same date, replaces) the row of its as_of_date and leaves
 -- earlier rows as they were reported, so the table is the summary's history; full_refresh=false
 -- keeps `dbt build --full-refresh` from erasing what leadership has already been told.
+{%- set renewal_horizons = [30, 60, 90] %}  {#- days; each has its three columns in the YAML #}
 
 with
 
@@ -127,7 +128,15 @@ renewals as (
             as arr_at_risk,
         count(distinct case when confidence_tier = 'at_risk' then account_id end) as accounts_at_risk,
         cast(coalesce(sum(renewal_arr), 0) as decimal(18, 4)) as renewals_due_window_arr,
-        cast(coalesce(sum(expected_arr), 0) as decimal(18, 4)) as forecast_window_arr
+        cast(coalesce(sum(expected_arr), 0) as decimal(18, 4)) as forecast_window_arr,
+        -- the renewals due from the as-of day through N days later (the forecast window covers them)
+        {%- for days in renewal_horizons %}
+        count(case when days_to_renewal between 0 and {{ days }} then 1 end) as renewals_due_{{ days }}d,
+        cast(coalesce(sum(case when days_to_renewal between 0 and {{ days }} then renewal_arr end), 0) as decimal(18, 4))
+            as renewals_due_{{ days }}d_arr,
+        cast(coalesce(sum(case when days_to_renewal between 0 and {{ days }} then expected_arr end), 0) as decimal(18, 4))
+            as forecast_{{ days }}d_arr{{ "," if not loop.last }}
+        {%- endfor %}
     from forecast
 ),
 
@@ -226,7 +235,12 @@ final as (
         motion_coverage.renewal_arr_on_track,
         cast(expansion_today.expansion_ready_accounts as {{ dbt.type_bigint() }}) as expansion_ready_accounts,
         expansion_today.expansion_ready_arr,
-        cast(task_counts.overdue_playbook_tasks as {{ dbt.type_bigint() }}) as overdue_playbook_tasks
+        cast(task_counts.overdue_playbook_tasks as {{ dbt.type_bigint() }}) as overdue_playbook_tasks,
+        {%- for days in renewal_horizons %}
+        renewals.renewals_due_{{ days }}d,
+        renewals.renewals_due_{{ days }}d_arr,
+        renewals.forecast_{{ days }}d_arr{{ "," if not loop.last }}
+        {%- endfor %}
     from health_distribution
     cross join renewals
     cross join coverage
