@@ -47,6 +47,8 @@ from .spec import (
 )
 
 DATA_SUFFIXES = (".csv", ".csv.gz", ".parquet")
+# names the staging tables use beside a file's own columns (a header may not use them)
+RESERVED_COLUMNS = frozenset({"_record", "_reasons", "_row_number"})
 METADATA_COLUMNS = """
     _batch_id VARCHAR NOT NULL,
     _extracted_at TIMESTAMP NOT NULL,
@@ -488,6 +490,10 @@ def _check_header(batch: Batch, file: str, entity: EntitySpec, header: list[str]
                 file,
             )
         seen[key] = name
+        if key in RESERVED_COLUMNS or key.startswith("_typed__"):  # would shadow the loader's own columns
+            raise BatchRejected(
+                batch.source, batch.batch_id, f"column name {shown(name)} is reserved by the loader", file
+            )
     missing = [c.name for c in entity.columns if c.required and c.name not in header]
     if missing:
         listed = ", ".join(shown(h, 40) for h in header[:30]) + (", …" if len(header) > 30 else "")

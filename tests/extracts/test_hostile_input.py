@@ -507,3 +507,23 @@ def test_a_file_ending_in_blank_lines_is_accepted(landing, con, ending):
     batch = only(load_source(con, landing, "crm", now=NOW))
     assert (batch.status, batch.rows_quarantined) == ("loaded", 0), batch.error
     assert rows(con, "select count(*) from raw.crm_accounts") == [(2,)]
+
+
+@pytest.mark.parametrize("name", ["_reasons", "_record", "_typed__created_at"])
+def test_a_header_using_the_loaders_own_column_names_is_rejected(landing, con, name):
+    write_csv(
+        landing / "crm" / BATCH,
+        "accounts.csv",
+        ACCOUNTS_HEADER.strip() + f",{name}\nA-001,Acme,SaaS,NA,,,2025-01-10T09:00:00Z,false,x\n",
+    )
+    batch = only(load_source(con, landing, "crm", now=NOW))
+    assert batch.status == "rejected" and f"column name '{name}' is reserved by the loader" in batch.error
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x00\x00", b"\x1f\x8b\x08garbage"])
+def test_an_empty_or_binary_csv_file_is_rejected_with_a_clear_error(landing, con, content):
+    batch_dir = landing / "crm" / BATCH
+    (batch_dir / "tickets.csv").write_bytes(content)
+    batch = only(load_source(con, landing, "crm", now=NOW))
+    assert batch.status == "rejected" and "file tickets.csv:" in batch.error
+    assert rows(con, "select count(*) from raw.crm_accounts") == [(0,)]
