@@ -18,7 +18,8 @@ def _table_metadata(con, table: str) -> dict[str, dg.MetadataValue]:
 
 
 def _summary(result: SourceLoadResult) -> str:
-    parts = [f"{result.count(s)} {s}" for s in ("loaded", "skipped", "superseded", "held", "rejected") if result.count(s)]
+    statuses = ("loaded", "skipped", "superseded", "held", "rejected")
+    parts = [f"{result.count(s)} {s}" for s in statuses if result.count(s)]
     return f"{result.source}: " + (", ".join(parts) if parts else "no batches in the landing directory")
 
 
