@@ -8,19 +8,36 @@ else in the project should know how a landing file is shaped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Literal
 
 ColumnType = Literal["text", "timestamp", "date", "decimal", "integer", "boolean"]
+
+# The precision the contract guarantees for money and rates (prices, amounts, discounts, FX):
+# up to DECIMAL_PRECISION - DECIMAL_SCALE digits before the point and DECIMAL_SCALE after. A
+# value that needs more is quarantined with the reason, never rounded (a sub-cent price rounded
+# to 0 silently zeroes MRR).
+DECIMAL_PRECISION = 18
+DECIMAL_SCALE = 4
 
 # DuckDB type each contract type is loaded as. Timestamps are stored as naive UTC.
 DUCKDB_TYPES: dict[ColumnType, str] = {
     "text": "VARCHAR",
     "timestamp": "TIMESTAMP",
     "date": "DATE",
-    "decimal": "DECIMAL(18,4)",
+    "decimal": f"DECIMAL({DECIMAL_PRECISION},{DECIMAL_SCALE})",
     "integer": "BIGINT",
     "boolean": "BOOLEAN",
 }
+
+# How far after the load's clock a manifest's extracted_at may be (connector clocks drift). A
+# batch beyond it is held: recorded as `held`, not loaded, never fresh, never the newest
+# snapshot, and looked at again by every later run (it loads once the clock reaches it).
+CLOCK_SKEW_TOLERANCE = timedelta(hours=1)
+
+# The longest CSV line (one record, quoted newlines included) the loader reads. A longer line
+# rejects its batch with that reason; anything up to it loads (a note of a few MB is valid).
+MAX_LINE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)

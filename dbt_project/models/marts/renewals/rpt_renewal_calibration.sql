@@ -15,14 +15,16 @@ outcomes as (
     select * from {{ ref('int_renewal_calibration_outcomes') }}
 ),
 
+-- The squared errors are averaged as exact decimals: a sum of doubles depends on the order
+-- rows arrive in (parallel joins vary it), and identical inputs must give identical marts.
 scored as (
     select
         outcomes.health_status,
         outcomes.renewed,
-        (probabilities.configured_probability - outcomes.renewed)
-            * (probabilities.configured_probability - outcomes.renewed) as configured_squared_error,
-        (probabilities.calibrated_probability - outcomes.renewed)
-            * (probabilities.calibrated_probability - outcomes.renewed) as calibrated_squared_error
+        cast((probabilities.configured_probability - outcomes.renewed)
+            * (probabilities.configured_probability - outcomes.renewed) as decimal(38, 18)) as configured_squared_error,
+        cast((probabilities.calibrated_probability - outcomes.renewed)
+            * (probabilities.calibrated_probability - outcomes.renewed) as decimal(38, 18)) as calibrated_squared_error
     from outcomes
     inner join probabilities
         on outcomes.health_status = probabilities.health_status
