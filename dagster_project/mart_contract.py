@@ -43,6 +43,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "rpt_executive_summary": "as_of_date nrr_t12m grr_t12m logo_retention_t12m accounts_green accounts_yellow "
         "accounts_red arr_green arr_yellow arr_red renewals_due_qtr_arr forecast_qtr_arr forecast_qtr_pct "
         "arr_at_risk accounts_at_risk health_coverage freshest_extract_age_hours",
+        "rpt_health_component_validation": "as_of_date segment component band renewals renewals_with_component "
+        "renewed churned renewal_rate coverage auc carries_signal",
+        "rpt_health_weight_fit": "fit_date segment component configured_weight fitted_weight weight_in_use "
+        "weights_source weights_version renewals churned oos_auc_fitted oos_auc_configured oos_brier_fitted "
+        "oos_brier_configured is_latest_fit",
     }.items()
 }
 

@@ -36,6 +36,9 @@ COLUMNS = {
 }
 
 
+DATE_COLUMNS = {"fit_date", "first_renewal_date", "last_renewal_date"}
+
+
 def fit_dates(first_day, last_day, done):
     """Month starts from the first scored day's month through the last scored day, minus the done ones."""
     if pd.isna(first_day) or pd.isna(last_day):
@@ -84,17 +87,20 @@ def model(dbt, session):
     dbt.config(materialized="incremental")
     weights = dbt.ref("cfg_health_weights").df().sort_values(["segment", "component"])
     settings = dbt.ref("cfg_health_weight_fit").df().iloc[0]
-    closed = dbt.ref("int_health_closed_renewals").filter("is_scored").df()
-    closed["renewal_date"] = pd.to_datetime(closed["renewal_date"])
-    closed = closed.sort_values(["renewal_date", "renewal_id"], kind="mergesort")
     first_day, last_day = dbt.ref("int_health_account_days").aggregate("min(as_of_date), max(as_of_date)").fetchone()
-
     done = set()
     if dbt.is_incremental:
         done = {pd.Timestamp(row[0]) for row in session.sql(f"select distinct fit_date from {dbt.this}").fetchall()}
+    new_fit_dates = fit_dates(first_day, last_day, done)
+
+    # the renewals are read only when there is something to fit (a daily run mid-month has not)
+    closed = dbt.ref("int_health_closed_renewals").filter("is_scored").df() if new_fit_dates else None
+    if closed is not None:
+        closed["renewal_date"] = pd.to_datetime(closed["renewal_date"])
+        closed = closed.sort_values(["renewal_date", "renewal_id"], kind="mergesort")
 
     rows = []
-    for fit_date in fit_dates(first_day, last_day, done):
+    for fit_date in new_fit_dates:
         before = closed[closed["renewal_date"] < fit_date]
         for segment, segment_weights in weights.groupby("segment", sort=True):
             components = list(segment_weights["component"])
@@ -102,4 +108,8 @@ def model(dbt, session):
             renewals = before[before["segment"] == segment]
             rows.extend(fit_rows(fit_date, segment, components, configured, renewals, settings))
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    return frame.astype(COLUMNS) if len(frame) else pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
+    frame = frame.astype(COLUMNS) if len(frame) else pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
+    # dates as DATE columns (pandas has only timestamps)
+    return session.from_df(frame).project(
+        ", ".join(f"cast({column} as date) as {column}" if column in DATE_COLUMNS else column for column in COLUMNS)
+    )
