@@ -94,11 +94,29 @@ def fit_weights(scores: np.ndarray, renewed: np.ndarray, configured: np.ndarray,
         intercept, slope = (_logit(renewed.mean()), 0.0) if len(renewed) else (0.0, 0.0)
         return Fit(configured.copy(), intercept, slope)
 
-    def objective(params: np.ndarray) -> float:
+    present = ~np.isnan(scores)
+    filled = np.where(present, scores, 0.0)
+
+    def objective(params: np.ndarray) -> tuple[float, np.ndarray]:
+        """Penalized log loss and its gradient (analytic: the fit runs many times per build)."""
         weights, intercept, slope = params[:k], params[k], params[k + 1]
-        score = composite(weights, scores)
-        score = np.where(np.isnan(score), 50.0, score)  # no weighted component present: no information
-        return _log_loss(intercept, slope, score, renewed) + shrinkage * float(np.sum((weights - configured) ** 2))
+        present_weight = present @ weights
+        informative = present_weight > EPSILON  # rows with no weighted component score 50, no gradient
+        safe_weight = np.where(informative, present_weight, 1.0)
+        score = np.where(informative, (filled @ weights) / safe_weight, 50.0)
+        centred = score / 100.0 - 0.5
+        z = intercept + slope * centred
+        loss = float(np.sum(np.logaddexp(0.0, z) - renewed * z)) + shrinkage * float(
+            np.sum((weights - configured) ** 2)
+        )
+        residual = _sigmoid(z) - renewed
+        # d score_i / d w_j = m_ij (x_ij - score_i) / present_weight_i
+        d_score = np.where(informative[:, None], present * (filled - score[:, None]) / safe_weight[:, None], 0.0)
+        gradient = np.empty(k + 2)
+        gradient[:k] = (residual * slope / 100.0) @ d_score + 2.0 * shrinkage * (weights - configured)
+        gradient[k] = residual.sum()
+        gradient[k + 1] = residual @ centred
+        return loss, gradient
 
     intercept, slope = calibrate(composite(configured, scores), renewed)
     start = np.concatenate([configured, [intercept, slope]])
@@ -107,6 +125,7 @@ def fit_weights(scores: np.ndarray, renewed: np.ndarray, configured: np.ndarray,
     result = minimize(
         objective,
         start,
+        jac=True,
         method="SLSQP",
         bounds=bounds,
         constraints=constraints,
