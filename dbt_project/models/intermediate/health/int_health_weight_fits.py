@@ -16,27 +16,25 @@ import pandas as pd
 
 from dagster_project import health_fit
 
+# the table's columns and their SQL types (cast explicitly: an empty pandas frame has no types)
 COLUMNS = {
-    "fit_date": "datetime64[s]",
-    "segment": "object",
-    "component": "object",
-    "configured_weight": "float64",
-    "fitted_weight": "float64",
-    "fit_intercept": "float64",
-    "fit_slope": "float64",
-    "renewals": "int64",
-    "churned": "int64",
-    "first_renewal_date": "datetime64[s]",
-    "last_renewal_date": "datetime64[s]",
-    "oos_renewals": "int64",
-    "oos_auc_fitted": "float64",
-    "oos_auc_configured": "float64",
-    "oos_brier_fitted": "float64",
-    "oos_brier_configured": "float64",
+    "fit_date": "date",
+    "segment": "varchar",
+    "component": "varchar",
+    "configured_weight": "double",
+    "fitted_weight": "double",
+    "fit_intercept": "double",
+    "fit_slope": "double",
+    "renewals": "bigint",
+    "churned": "bigint",
+    "first_renewal_date": "date",
+    "last_renewal_date": "date",
+    "oos_renewals": "bigint",
+    "oos_auc_fitted": "double",
+    "oos_auc_configured": "double",
+    "oos_brier_fitted": "double",
+    "oos_brier_configured": "double",
 }
-
-
-DATE_COLUMNS = {"fit_date", "first_renewal_date", "last_renewal_date"}
 
 
 def fit_dates(first_day, last_day, done):
@@ -107,9 +105,13 @@ def model(dbt, session):
             configured = segment_weights["weight"].to_numpy(dtype=float)
             renewals = before[before["segment"] == segment]
             rows.extend(fit_rows(fit_date, segment, components, configured, renewals, settings))
+    if not rows:  # nothing new to fit: no rows, with the table's types
+        return session.sql(
+            "select " + ", ".join(f"cast(null as {kind}) as {c}" for c, kind in COLUMNS.items()) + " limit 0"
+        )
     frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    frame = frame.astype(COLUMNS) if len(frame) else pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()})
-    # dates as DATE columns (pandas has only timestamps)
-    return session.from_df(frame).project(
-        ", ".join(f"cast({column} as date) as {column}" if column in DATE_COLUMNS else column for column in COLUMNS)
-    )
+    for column in ("fit_date", "first_renewal_date", "last_renewal_date"):
+        frame[column] = pd.to_datetime(frame[column])
+    for column in ("oos_auc_fitted", "oos_auc_configured", "oos_brier_fitted", "oos_brier_configured"):
+        frame[column] = frame[column].astype("float64")  # None -> NaN -> NULL
+    return session.from_df(frame).project(", ".join(f"cast({c} as {kind}) as {c}" for c, kind in COLUMNS.items()))
