@@ -62,6 +62,11 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "rpt_csm_priorities": "as_of_date csm_email priority_rank item_type account_id due_on arr reason",
         "rpt_csm_coverage": "as_of_date coverage_scope csm_email segment accounts arr min_accounts_per_csm "
         "max_accounts_per_csm capacity_load capacity_status headcount_needed",
+        "rpt_health_component_validation": "as_of_date segment component band renewals renewals_with_component "
+        "renewed churned renewal_rate coverage auc carries_signal",
+        "rpt_health_weight_fit": "fit_date segment component configured_weight fitted_weight weight_in_use "
+        "weights_source weights_version renewals churned oos_auc_fitted oos_auc_configured oos_brier_fitted "
+        "oos_brier_configured is_latest_fit",
     }.items()
 }
 

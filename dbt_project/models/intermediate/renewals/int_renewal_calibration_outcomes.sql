@@ -1,5 +1,6 @@
--- The closed renewals the probabilities are calibrated on: every renewal known on as_of_date
--- that closed (renewed or lost) with the account's health status `calibration_horizon_days`
+-- The closed renewals the probabilities are calibrated on: the closed renewals the health score
+-- is validated and its weights fitted on (int_health_closed_renewals: renewed or lost, ARR up for
+-- renewal > 0, the same outcomes), with the account's health status `calibration_horizon_days`
 -- (T-90) before its date, from fct_account_health_daily. A renewal whose account had no health
 -- row that day cannot say anything about the status and is left out; terms shorter than
 -- calibration_min_term_months are left out too.
@@ -7,7 +8,7 @@
 with
 
 renewals as (
-    select * from {{ ref('int_renewals') }}
+    select * from {{ ref('int_health_closed_renewals') }}
 ),
 
 health_daily as (
@@ -25,14 +26,12 @@ closed_renewals as (
         renewals.renewal_date,
         renewals.renewal_arr,
         renewals.actual_renewed_arr,
-        renewals.renewal_state,
+        renewals.renewed,
         cast({{ dbt.dateadd('day', '-settings.calibration_horizon_days', 'renewals.renewal_date') }} as date)
             as health_date
     from renewals
     cross join settings
-    where renewals.is_closed
-        and renewals.renewal_arr > 0
-        and coalesce(renewals.term_months, settings.calibration_min_term_months) >= settings.calibration_min_term_months
+    where coalesce(renewals.term_months, settings.calibration_min_term_months) >= settings.calibration_min_term_months
 ),
 
 final as (
@@ -45,7 +44,7 @@ final as (
         health_daily.health_status,
         closed_renewals.renewal_arr,
         closed_renewals.actual_renewed_arr,
-        case when closed_renewals.renewal_state = 'renewed' then 1 else 0 end as renewed
+        closed_renewals.renewed
     from closed_renewals
     inner join health_daily
         on closed_renewals.account_id = health_daily.account_id

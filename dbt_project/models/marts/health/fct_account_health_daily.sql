@@ -2,7 +2,8 @@
 -- the day, per day (docs/health.md). Each component (0-100, NULL when the account has no data
 -- for it) comes from its int_health_<component>_daily model, computed from what was known by
 -- the end of that day. The score is the weighted mean of the present components with the
--- segment's weights (cfg_health_weights) renormalized over them; data_completeness is the share
+-- segment's weights in force that day (int_health_weights_in_force: configured, or fitted from
+-- renewals that closed before the day) renormalized over them; data_completeness is the share
 -- of the weight present. Status comes from cfg_health_bands, its colour from cfg_health_colors; a
 -- CSM override in force that day replaces the displayed status (and so its colour), the computed
 -- one is kept beside it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
@@ -47,8 +48,10 @@ account_days as (
 ),
 
 {% endfor %}
+-- the weights in force per segment and period: configured or fitted from earlier renewals
+-- (int_health_weights_in_force); each period's set is a version every row records
 weights as (
-    select * from {{ ref('cfg_health_weights') }}
+    select * from {{ ref('int_health_weights_in_force') }}
 ),
 
 bands as (
@@ -80,12 +83,16 @@ scoring_days as (
 segment_weights as (
     select
         segment,
+        valid_from,
+        valid_to,
+        weights_version,
+        weights_source,
         {%- for component, model in components %}
         sum(case when component = '{{ component }}' then weight else 0 end) as {{ component }}_weight,
         {%- endfor %}
         sum(weight) as total_weight
     from weights
-    group by segment
+    group by segment, valid_from, valid_to, weights_version, weights_source
 ),
 
 component_scores as (
@@ -126,6 +133,8 @@ weighted as (
     select
         component_scores.*,
         segment_weights.total_weight,
+        segment_weights.weights_version,
+        segment_weights.weights_source,
         {%- for component, model in components %}
         segment_weights.{{ component }}_weight,
         {%- endfor %}
@@ -140,6 +149,8 @@ weighted as (
     from component_scores
     left join segment_weights
         on component_scores.segment = segment_weights.segment
+        and (segment_weights.valid_from is null or component_scores.as_of_date >= segment_weights.valid_from)
+        and (segment_weights.valid_to is null or component_scores.as_of_date < segment_weights.valid_to)
 ),
 
 scored as (
@@ -292,7 +303,9 @@ final as (
         banded.overdue_invoices,
         banded.days_overdue,
         banded.has_cancellation_notice,
-        config_version.config_version
+        config_version.config_version,
+        banded.weights_version,
+        banded.weights_source
     from banded
     cross join config_version
     left join drivers
