@@ -12,6 +12,7 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from ..dbt_command import PARTIAL_PARSE_FILE
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
 from ..settings import DBT_DOCS_TARGET_NAME
 from .dbt import dbt_project, parse_state_file
@@ -58,6 +59,7 @@ def site_fingerprint(warehouse: Path, manifest: Path) -> str:
 @dg.asset(
     deps=[published_warehouse],
     group_name="serving",
+    pool=WAREHOUSE_WRITER_POOL,
     kinds={"dbt", "html"},
     description="dbt docs (models, columns, tests, lineage incl. the report and BI exposures) as a static site.",
 )

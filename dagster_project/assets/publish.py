@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
 from .dbt import dbt_models
 
@@ -91,6 +92,7 @@ def _through_page_cache(fd: int) -> None:
 @dg.asset(
     deps=[dbt_models],
     group_name="serving",
+    pool=WAREHOUSE_WRITER_POOL,
     kinds={"duckdb"},
     description="The warehouse file BI tools read (CS_WAREHOUSE_PATH), replaced atomically after a good run.",
 )

@@ -27,6 +27,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
 from ..settings import Settings
 from .config import SOURCES, QualityConfig, default_config
@@ -238,7 +239,13 @@ def blocking_failure(outcomes: Sequence[CheckOutcome]) -> dg.Failure | None:
 def build_gate_check(name: str, gates: Sequence[Gate], description: str) -> dg.AssetChecksDefinition:
     """One multi-asset check (one step) running ``gates``; selectable one check at a time."""
 
-    @dg.multi_asset_check(name=name, specs=[g.spec() for g in gates], can_subset=True, description=description)
+    @dg.multi_asset_check(
+        name=name,
+        specs=[g.spec() for g in gates],
+        can_subset=True,
+        description=description,
+        pool=WAREHOUSE_WRITER_POOL,
+    )
     def _gates(context: dg.AssetCheckExecutionContext, pipeline: PipelineSettings) -> Iterator[dg.AssetCheckResult]:
         selected = [g for g in gates if g.check_key in context.selected_asset_check_keys]
         outcomes, docs_index = run_gates(
