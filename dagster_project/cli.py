@@ -21,11 +21,14 @@ import importlib.metadata
 import os
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
 from .settings import DBT_PROJECT_DIR, Settings, SettingsError, validate_environment
+
+if TYPE_CHECKING:
+    from .runner import RunOutcome
 
 app = typer.Typer(
     add_completion=False,
@@ -110,8 +113,8 @@ def prepare() -> None:
 
 def _run_and_summarize(
     job_name: str, settings: Settings, title: str, verbose: bool, run_config: dict | None = None
-) -> None:
-    """Run a job with one line per step, then the summary; exit 1 when the run failed."""
+) -> RunOutcome:
+    """Run a job with one line per step, then the summary."""
     from .process import skip_final_garbage_collection
     from .run_console import terminal_console
     from .runner import run_job
@@ -131,8 +134,7 @@ def _run_and_summarize(
     lines.append(f"{'Done' if outcome.success else 'Failed'} in {duration(outcome.seconds)} (run {outcome.run_id})")
     for line in lines:
         console.print(line, markup=False)
-    if not outcome.success:
-        raise typer.Exit(1)
+    return outcome
 
 
 @app.command()
@@ -141,14 +143,40 @@ def run(
     warehouse: str = WAREHOUSE,
     as_of: str = AS_OF,
     verbose: bool = VERBOSE,
+    force: bool = typer.Option(False, "--force", help="Rebuild even when nothing is new since the last good run."),
 ) -> None:
     """Materialize every asset (load → dbt → checks → publish) and print where the results are."""
+    import time
+
+    started = time.monotonic()
     settings = resolve_settings(landing, warehouse, as_of)
     from .jobs import full_refresh_job
+    from .run_fingerprint import fingerprint, last_good_run, remember_good_run
 
+    if settings.landing_is_sample:
+        from .sample_landing import ensure_sample_landing
+
+        ensure_sample_landing(settings)  # what the load would do first; the fingerprint reads it
+    before = fingerprint(settings)
+    last = last_good_run(settings)
+    if not force and last is not None and last["fingerprint"] == before:
+        from .summary import duration, warehouse_lines
+
+        typer.echo(
+            f"nothing new since the last good run ({last['run_id'][:8]}, as of {last['as_of_date']}): same "
+            "landing batches, models and settings; nothing rebuilt (--force rebuilds)"
+        )
+        for line in warehouse_lines(settings):
+            typer.echo(line)
+        typer.echo(f"Done in {duration(time.monotonic() - started)}")
+        return
     source = " (the bundled sample)" if settings.landing_is_sample else ""
     title = f"cs-retention run as of {settings.as_of_date}: landing {settings.landing_dir}{source}"
-    _run_and_summarize(full_refresh_job.name, settings, title, verbose)
+    outcome = _run_and_summarize(full_refresh_job.name, settings, title, verbose)
+    if outcome.success and fingerprint(settings) == before:  # nothing landed meanwhile
+        remember_good_run(settings, outcome.run_id, before)
+    if not outcome.success:
+        raise typer.Exit(1)
 
 
 @app.command()
@@ -171,7 +199,8 @@ def backfill(
 
     title = f"cs-retention backfill of the health history {first} .. {last} ({(last - first).days + 1} days)"
     run_config = run_config_health_backfill(first.isoformat(), last.isoformat())
-    _run_and_summarize(health_history_backfill_job.name, settings, title, verbose, run_config)
+    if not _run_and_summarize(health_history_backfill_job.name, settings, title, verbose, run_config).success:
+        raise typer.Exit(1)
 
 
 @app.command()
