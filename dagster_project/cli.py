@@ -271,6 +271,26 @@ def checks(warehouse: str = WAREHOUSE) -> None:
 
 
 @app.command()
+def validate(
+    landing: str = typer.Argument(..., help="Landing directory to check (crm/, billing/, usage/)."),
+    warehouse: str = WAREHOUSE,
+) -> None:
+    """Apply the extract contract to LANDING without building: what would load, be quarantined
+    (and why) or be rejected (and why), per batch; exit code 1 when a batch would be rejected."""
+    path = existing_directory("LANDING", landing)
+    settings = resolve_settings(warehouse=warehouse)
+    from .landing_validation import validate_landing
+
+    verdicts = validate_landing(path, settings.warehouse_path, settings.duckdb_memory_limit)
+    for verdict in verdicts:
+        typer.echo(verdict.line())
+    rejected = sum(v.result.status == "rejected" for v in verdicts)
+    typer.echo(f"{len(verdicts)} batches: {rejected} would be rejected" if verdicts else f"no batches in {path}")
+    if rejected:
+        raise typer.Exit(1)
+
+
+@app.command()
 def contract(
     warehouse: Path = typer.Argument(None, help="DuckDB file to check; default the published warehouse."),
 ) -> None:
