@@ -244,30 +244,69 @@ def report(
         webbrowser.open(path.as_uri())
 
 
+def _latest_run():
+    from .run_history import latest_run
+    from .runner import project_instance
+
+    with project_instance() as instance:
+        return latest_run(instance)
+
+
 @app.command()
-def checks(warehouse: str = WAREHOUSE) -> None:
-    """Show the quality-check results of the last published run."""
+def checks(
+    warehouse: str = WAREHOUSE,
+    all_checks: bool = typer.Option(False, "--all", help="List the checks that passed too."),
+) -> None:
+    """Show the checks of the latest run (failed or not) and say which run they belong to."""
+    resolve_settings(warehouse=warehouse)
+    summary = _latest_run()
+    if summary is None:
+        typer.echo("no run recorded yet in this Dagster instance: run `cs-retention run` first", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"Checks of the latest {summary.headline()}")
+    for step, message in summary.failures:
+        typer.echo(f"  run failed at {step}: {message}")
+    failed = [c for c in summary.checks if not c.passed]
+    shown = summary.checks if all_checks else failed
+    for record in sorted(shown, key=lambda r: (r.passed, r.check.check_name)):
+        typer.echo(f"  {'PASS' if record.passed else 'FAIL'} {record.check.line()}")
+    typer.echo(
+        f"{len(summary.checks)} checks, {len(failed)} failed" + ("" if all_checks else " (--all lists every one)")
+    )
+
+
+@app.command()
+def status(landing: str = LANDING, warehouse: str = WAREHOUSE) -> None:
+    """The latest run (when, result, what failed), when the warehouse was published, each
+    source's freshness and the checks that failed."""
+    from datetime import UTC, datetime
+
     import duckdb
 
-    settings = resolve_settings(warehouse=warehouse)
+    settings = resolve_settings(landing, warehouse)
+    summary = _latest_run()
+    typer.echo(f"Latest {summary.headline()}" if summary else "Latest run: none recorded in this Dagster instance")
+    for step, message in summary.failures if summary else []:
+        typer.echo(f"  failed at {step}: {message}")
     if not settings.warehouse_path.is_file():
-        typer.echo(f"no published warehouse at {settings.warehouse_path}", err=True)
-        raise typer.Exit(1)
-    with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        present = con.execute(
-            "select count(*) from information_schema.tables "
-            "where table_schema = 'quality' and table_name = 'check_results'"
-        ).fetchone()[0]
-        if not present:
-            typer.echo("no check results recorded yet")
-            return
-        rows = con.execute(
-            "select check_name, asset_key, passed, severity, message from quality.check_results "
-            "where run_id = (select run_id from quality.check_results order by checked_at desc limit 1) "
-            "order by passed, check_name"
-        ).fetchall()
-    for name, asset, passed, severity, message in rows:
-        typer.echo(f"{'PASS' if passed else 'FAIL'} [{severity}] {name} on {asset}: {message}")
+        typer.echo(f"Published warehouse: none yet at {settings.warehouse_path}")
+    else:
+        published = datetime.fromtimestamp(settings.warehouse_path.stat().st_mtime, UTC)
+        typer.echo(f"Published warehouse: {settings.warehouse_path}, published {published:%Y-%m-%d %H:%M UTC}")
+        with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
+            rows = con.execute(
+                "select source, max(extracted_at), count(*) from raw.load_batches where status = 'loaded' "
+                "group by 1 order by 1"
+            ).fetchall()
+        now = datetime.now(UTC).replace(tzinfo=None)
+        for source, extracted, batches in rows:
+            age = (now - extracted).total_seconds() / 3600
+            line = f"  {source}: latest batch extracted {extracted:%Y-%m-%d %H:%M} UTC ({age:,.0f} h ago)"
+            typer.echo(f"{line}, {batches} batches loaded")
+    failed = [c for c in summary.checks if not c.passed] if summary else []
+    typer.echo(f"Failed checks of that run: {len(failed)}" + (" (cs-retention checks lists them)" if failed else ""))
+    for record in failed:
+        typer.echo(f"  {record.check.line()}")
 
 
 @app.command()

@@ -36,6 +36,15 @@ class FailedCheck:
     def line(self) -> str:
         return f"{self.severity:5} {self.check_name} on {self.asset}: {self.message}"
 
+    @classmethod
+    def of(cls, evaluation: Any) -> FailedCheck:
+        """From a Dagster AssetCheckEvaluation (GX gates describe themselves; dbt tests give a
+        failing row count)."""
+        message = evaluation.description or _failed_rows(evaluation.metadata, evaluation.passed)
+        return cls(
+            evaluation.check_name, evaluation.asset_key.to_user_string(), evaluation.severity.value, _one_line(message)
+        )
+
 
 @dataclass
 class StepProgress:
@@ -104,14 +113,7 @@ class RunProgress:
             step.checks += 1
             if not evaluation.passed:
                 step.checks_failed += 1
-                self.failed_checks.append(
-                    FailedCheck(
-                        evaluation.check_name,
-                        evaluation.asset_key.to_user_string(),
-                        evaluation.severity.value,
-                        _one_line(evaluation.description or _failed_rows(evaluation.metadata)),
-                    )
-                )
+                self.failed_checks.append(FailedCheck.of(evaluation))
         elif kind in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE, DagsterEventType.STEP_SKIPPED):
             step.finished = entry.timestamp
             step.started = step.started or entry.timestamp
@@ -120,15 +122,26 @@ class RunProgress:
                 DagsterEventType.STEP_FAILURE: "failed",
                 DagsterEventType.STEP_SKIPPED: "skipped",
             }[kind]
-            if kind == DagsterEventType.STEP_FAILURE and event.event_specific_data.error is not None:
-                step.error = _one_line(event.event_specific_data.error.message)
+            if kind == DagsterEventType.STEP_FAILURE:
+                step.error = error_text(event.event_specific_data.error)
             return step
         return None
 
 
-def _failed_rows(metadata: dict) -> str:
+def _failed_rows(metadata: dict, passed: bool = False) -> str:
     count = metadata.get("dagster_dbt/failed_row_count")
+    if passed:
+        return "passed"
     return f"{count.value} failing row(s)" if count is not None else "failed"
+
+
+def error_text(error: Any) -> str:
+    """A step failure's message on one line, without the exception's module path in front
+    ("dagster._core.definitions.events.Failure: crm batch ..." -> "crm batch ...")."""
+    if error is None:
+        return "failed"
+    head, sep, rest = error.message.strip().partition(": ")
+    return _one_line(rest if sep and head.split(".")[-1] == error.cls_name else error.message)
 
 
 def _one_line(text: str, limit: int = 400) -> str:
