@@ -40,6 +40,7 @@ app = typer.Typer(
 LANDING = typer.Option(None, "--landing", help="Landing directory (crm/, billing/, usage/); default CS_LANDING_DIR.")
 WAREHOUSE = typer.Option(None, "--warehouse", help="Published DuckDB file; default CS_WAREHOUSE_PATH.")
 AS_OF = typer.Option(None, "--as-of", help="Run as of this date (YYYY-MM-DD); default CS_AS_OF_DATE or today.")
+SERVING_GROUP = "serving"  # published_warehouse and what reads it: report, docs, alerts
 VERBOSE = typer.Option(False, "--verbose", "-v", help="Stream Dagster's and dbt's full logs.")
 
 
@@ -112,20 +113,28 @@ def prepare() -> None:
 
 
 def _run_and_summarize(
-    job_name: str, settings: Settings, title: str, verbose: bool, run_config: dict | None = None
+    job_name: str | None,
+    settings: Settings,
+    title: str,
+    verbose: bool,
+    run_config: dict | None = None,
+    **options: object,
 ) -> RunOutcome:
-    """Run a job with one line per step, then the summary."""
+    """Run a job with one line per step, then the summary (options: tags, asset_selection)."""
     from .process import skip_final_garbage_collection
+    from .publishing import publishes
     from .run_console import terminal_console
     from .runner import run_job
     from .summary import duration, failed_check_lines, warehouse_lines
 
     console = terminal_console()
     console.print(title, markup=False)
-    outcome = run_job(job_name, settings, console, run_config=run_config, verbose=verbose)
+    outcome = run_job(job_name, settings, console, run_config=run_config, verbose=verbose, **options)
     skip_final_garbage_collection()
     lines = [""]
-    if outcome.success:
+    if outcome.success and not publishes(options.get("tags") or {}):
+        lines.append(f"Not published: BI tools still see {settings.warehouse_path} as it was (--publish publishes)")
+    elif outcome.success:
         lines += warehouse_lines(settings)
     else:
         lines.append("Run failed: nothing was published; BI tools keep the warehouse of the last good run.")
@@ -187,6 +196,9 @@ def backfill(
     warehouse: str = WAREHOUSE,
     as_of: str = AS_OF,
     verbose: bool = VERBOSE,
+    publish: bool = typer.Option(
+        False, "--publish", help="Publish afterwards (warehouse, report, docs); by default BI tools see no change."
+    ),
 ) -> None:
     """Recompute the daily health history for a range of days (point-in-time: each day sees only its past)."""
     first, last = parse_date("--start", start), parse_date("--end", end)
@@ -196,10 +208,28 @@ def backfill(
     if last > settings.as_of_date:
         fail(f"--end {last} is after the as-of date {settings.as_of_date}: expected a day up to the as-of date")
     from .jobs import health_history_backfill_job, run_config_health_backfill
+    from .publishing import NO_PUBLISH_TAGS
 
     title = f"cs-retention backfill of the health history {first} .. {last} ({(last - first).days + 1} days)"
     run_config = run_config_health_backfill(first.isoformat(), last.isoformat())
-    if not _run_and_summarize(health_history_backfill_job.name, settings, title, verbose, run_config).success:
+    tags = NO_PUBLISH_TAGS  # however the backfill is launched, it does not publish by itself
+    if not _run_and_summarize(
+        health_history_backfill_job.name, settings, title, verbose, run_config, tags=tags
+    ).success:
+        raise typer.Exit(1)
+    if publish:
+        _publish(settings, verbose)
+
+
+def _publish(settings: Settings, verbose: bool) -> None:
+    """Publish the working warehouse: a run of the serving assets (after a backfill)."""
+    from .definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    serving = [key for key in graph.get_all_asset_keys() if graph.get(key).group_name == SERVING_GROUP]
+    title = f"cs-retention publish of {settings.building_path.name} to {settings.warehouse_path}"
+    outcome = _run_and_summarize(None, settings, title, verbose, asset_selection=serving, tags={})
+    if not outcome.success:
         raise typer.Exit(1)
 
 

@@ -91,15 +91,17 @@ def wait_for_other_writers(instance: Any, console: Console, poll_seconds: float 
 
 
 def run_job(
-    job_name: str,
+    job_name: str | None,
     settings: Settings,
     console: Console,
     *,
     run_config: dict | None = None,
     tags: dict[str, str] | None = None,
     verbose: bool = False,
+    asset_selection: list | None = None,
 ) -> RunOutcome:
-    """Execute a job of the definitions in this process, one line per step on ``console``."""
+    """Execute a job of the definitions in this process (``None``: these assets of the
+    definitions' asset job), one line per step on ``console``."""
     os.environ["DBT_USE_COLORS"] = "false"  # dbt's output goes into the log file: no escape codes
     started = time.monotonic()
     run_id = new_run_id()
@@ -112,9 +114,14 @@ def run_job(
             with output_into_log(log_path, echo_to=console.file if verbose else None):
                 from .definitions import defs
 
-                job = defs.resolve_job_def(job_name)
+                job = defs.resolve_job_def(job_name) if job_name else defs.resolve_implicit_global_asset_job_def()
                 with RunWatcher(instance, run_id, console, spinner=not verbose) as watcher:
                     result = job.execute_in_process(
-                        instance=instance, run_config=run_config, run_id=run_id, tags=tags, raise_on_error=False
+                        instance=instance,
+                        run_config=run_config,
+                        run_id=run_id,
+                        tags=tags,
+                        asset_selection=asset_selection,
+                        raise_on_error=False,
                     )
     return RunOutcome(result.success, run_id, watcher.progress, log_path, time.monotonic() - started)

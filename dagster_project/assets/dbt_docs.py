@@ -13,6 +13,7 @@ from dagster_dbt import DbtCliResource
 
 from ..dbt_command import PARTIAL_PARSE_FILE
 from ..pools import WAREHOUSE_WRITER_POOL
+from ..publishing import publishes
 from ..resources import PipelineSettings
 from ..settings import DBT_DOCS_TARGET_NAME
 from .dbt import dbt_project, parse_state_file
@@ -66,6 +67,9 @@ def site_fingerprint(warehouse: Path, manifest: Path) -> str:
 def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings):
     settings = pipeline.resolve()
     site = settings.output_dir / "dbt_docs" / "index.html"
+    if not publishes(context.run.tags):  # the site documents the published warehouse
+        context.log.info(f"run tagged cs/publish=false: keeping {site}")
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(site)), "regenerated": False})
     target = settings.building_path.parent / DBT_DOCS_TARGET_NAME
     target.mkdir(parents=True, exist_ok=True)
     fingerprint = site_fingerprint(settings.building_path, dbt_project.manifest_path)

@@ -13,6 +13,7 @@ import dagster as dg
 import duckdb
 
 from ..pools import WAREHOUSE_WRITER_POOL
+from ..publishing import PUBLISH_TAG, publishes
 from ..resources import PipelineSettings
 from .dbt import dbt_models
 
@@ -98,6 +99,9 @@ def _through_page_cache(fd: int) -> None:
 )
 def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSettings) -> dg.MaterializeResult:
     settings = pipeline.resolve()
+    if not publishes(context.run.tags):  # a backfill: BI tools keep what they see (publishing.py)
+        context.log.info(f"run tagged {PUBLISH_TAG}=false: {settings.warehouse_path} left as it was")
+        return dg.MaterializeResult(metadata={"published": False})
     publish_atomically(settings.building_path, settings.warehouse_path)
     context.log.info(f"published {settings.warehouse_path}")
     return dg.MaterializeResult(
