@@ -10,6 +10,7 @@ from .assets.raw import raw_assets
 from .assets.report import leadership_report
 from .checks import quality_checks
 from .jobs import full_refresh_job, health_history_backfill_job
+from .pruning import daily_pruning, prune_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
@@ -17,8 +18,8 @@ from .sensors import new_batch_sensor
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site, delivered_alerts],
     asset_checks=quality_checks,
-    jobs=[full_refresh_job, health_history_backfill_job],
-    schedules=[daily_retention_run],
+    jobs=[full_refresh_job, health_history_backfill_job, prune_job],
+    schedules=[daily_retention_run, daily_pruning],
     sensors=[new_batch_sensor],
     resources={"pipeline": PipelineSettings(), "dbt": dbt_resource()},
     # DuckDB has one writer: every step of a run executes in one process, one after another.
