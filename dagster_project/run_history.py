@@ -40,12 +40,14 @@ def _time(timestamp: float | None) -> datetime | None:
 
 
 def latest_run(instance: Any) -> RunSummary | None:
+    records = instance.get_run_records(limit=1)
+    return run_summary(instance, records[0]) if records else None
+
+
+def run_summary(instance: Any, record: Any) -> RunSummary:
+    """A run record's steps that failed and every check it evaluated (from its event log)."""
     import dagster as dg
 
-    records = instance.get_run_records(limit=1)
-    if not records:
-        return None
-    record = records[0]
     run = record.dagster_run
     failures, checks = [], []
     types = {dg.DagsterEventType.STEP_FAILURE, dg.DagsterEventType.ASSET_CHECK_EVALUATION}
