@@ -116,13 +116,16 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
 
 def daily_cron(environ: Mapping[str, str] | None = None) -> str:
-    """The daily schedule's cron string (CS_DAILY_CRON), validated: five fields Dagster accepts."""
-    from dagster._utils.schedules import is_valid_cron_string  # Dagster's own test of a schedule's cron
+    """The daily schedule's cron string (CS_DAILY_CRON), validated the way Dagster validates a
+    schedule (a definition built with it must be accepted)."""
+    import dagster as dg
 
     env = os.environ if environ is None else environ
     cron = env.get("CS_DAILY_CRON", "").strip() or DEFAULT_DAILY_CRON
-    if len(cron.split()) != 5 or not is_valid_cron_string(cron):
-        raise SettingsError(f"CS_DAILY_CRON={cron!r} is not a cron schedule such as '0 6 * * *' (5 fields)")
+    try:
+        dg.ScheduleDefinition(name="cs_daily_cron_probe", cron_schedule=cron, job_name="cs_daily_cron_probe")
+    except dg.DagsterInvalidDefinitionError:
+        raise SettingsError(f"CS_DAILY_CRON={cron!r} is not a cron schedule such as '0 6 * * *' (5 fields)") from None
     return cron
 
 
