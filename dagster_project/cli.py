@@ -105,11 +105,15 @@ def main(
 
 @app.command()
 def prepare() -> None:
-    """Parse the dbt project so Dagster can load it (writes dbt_project/target/manifest.json)."""
+    """Parse the dbt project so Dagster can load it (writes dbt_project/target/manifest.json) and
+    create the Dagster instance's storage (DAGSTER_HOME, default dagster_home/)."""
     from .dbt_command import parse_project
+    from .runner import project_instance
 
     parse_project()
     typer.echo(f"dbt manifest ready: {DBT_PROJECT_DIR / 'target' / 'manifest.json'}")
+    with project_instance():  # its databases exist before `dagster dev` or a first run opens them
+        typer.echo(f"Dagster instance ready: {os.environ['DAGSTER_HOME']}")
 
 
 def _run_and_summarize(

@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
+from rich.live import Live
+from rich.spinner import Spinner
 
 POLL_SECONDS = 0.3
 
@@ -214,7 +216,14 @@ class RunWatcher:
         self._cursor: str | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="run-watcher", daemon=True)
-        self._status = console.status("starting", spinner="dots") if spinner and console.is_terminal else None
+        # not console.status(): its Live display would put the run's stdout/stderr (Dagster's
+        # log) on the terminal; they go to the log file
+        self._spinner = Spinner("dots", text="starting")
+        self._status = (
+            Live(self._spinner, console=console, transient=True, redirect_stdout=False, redirect_stderr=False)
+            if spinner and console.is_terminal
+            else None
+        )
 
     def __enter__(self) -> RunWatcher:
         if self._status is not None:
@@ -251,7 +260,7 @@ class RunWatcher:
             running = self.progress.running()
             now = time.time()
             label = ", ".join(f"{s.key} {now - (s.started or now):.0f} s {s.counts()}".strip() for s in running)
-            self._status.update(label or "starting")
+            self._spinner.update(text=label or "between steps")
 
 
 def new_run_id() -> str:

@@ -4,6 +4,7 @@ warehouse writer, quietly (run_console.py), and with what the summary needs afte
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from rich.console import Console
 
 from .pools import WAREHOUSE_WRITER_POOL
 from .run_console import RunProgress, RunWatcher, new_run_id, output_into_log
-from .settings import Settings, dagster_home
+from .settings import DEFAULT_DAGSTER_HOME, Settings, dagster_home
 
 INSTANCE_LOCK = ".instance-init.lock"  # first use of an empty DAGSTER_HOME creates its databases
 WRITER_LOCK = ".cli-writer.lock"  # two `cs-retention` runs on one instance take turns
@@ -45,6 +46,8 @@ def project_instance() -> Iterator[Any]:
     home.mkdir(parents=True, exist_ok=True)
     os.environ["DAGSTER_HOME"] = str(home)  # runs show in `dagster dev` on the same folder
     with FileLock(str(home / INSTANCE_LOCK)):
+        if not (home / "dagster.yaml").exists():  # the project's settings: the writer pool above all
+            shutil.copyfile(DEFAULT_DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
         instance = dg.DagsterInstance.get()
         initialize_storage(instance)
     try:
