@@ -5,7 +5,9 @@ cs-retention run [--as-of D]      load, transform, check and publish everything,
 cs-retention backfill --start D --end D   recompute the daily health history for a range of days
 cs-retention sample --out DIR     write a generated book of business in the landing layout
 cs-retention report               print the path of the leadership report and its CSV exports
-cs-retention checks               show the quality-check results of the last published run
+cs-retention status               the latest run, when the warehouse was published, freshness, failed checks
+cs-retention validate LANDING     what a landing directory would load, quarantine or reject (nothing built)
+cs-retention checks               the latest run's checks (failed or not) and which run they belong to
 cs-retention contract [WAREHOUSE] check a warehouse against the mart contract
 cs-retention --version            the project's and its engines' versions
 

@@ -87,7 +87,8 @@ def wait_for_other_writers(instance: Any, console: Console, poll_seconds: float 
             if run.run_id not in announced:
                 announced.add(run.run_id)
                 console.print(
-                    f"waiting for run {run.run_id[:8]} ({run.job_name}) to finish: it writes the warehouse",
+                    f"waiting for run {run.run_id[:8]} ({run.job_name}) to finish: it writes the warehouse "
+                    "(a run whose process died stays 'started': terminate it in the Dagster UI)",
                     markup=False,
                 )
         time.sleep(poll_seconds)
