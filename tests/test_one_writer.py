@@ -5,6 +5,7 @@ holds the pool too; two first uses of an empty DAGSTER_HOME at once leave it usa
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -100,3 +101,73 @@ def test_two_first_uses_of_an_empty_dagster_home_leave_it_usable(tmp_path):
     )
     assert check.returncode == 0, check.stderr[-2000:]
     assert "more than one head" not in check.stdout + check.stderr
+
+
+def _wait(condition, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.5)
+
+
+def test_materialize_all_while_a_cli_run_is_going_on_waits_for_it(env, monkeypatch, tmp_path):
+    """A run executed in process (as `cs-retention run` does) holds the pool; a run queued
+    meanwhile (as the UI's "Materialize all" is) stays queued until it has finished, and
+    `cs-retention` itself waits for a run in progress that holds the pool."""
+    from rich.console import Console
+
+    from dagster_project.runner import wait_for_other_writers
+
+    release = tmp_path / "release"
+    env = {**env, "CS_TEST_RELEASE": str(release)}
+    monkeypatch.setenv("DAGSTER_HOME", env["DAGSTER_HOME"])
+    cli_like = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from tests.pool_definitions import defs; import dagster as dg\n"
+            "with dg.DagsterInstance.get() as i: defs.resolve_job_def('hold_writer').execute_in_process(instance=i)",
+        ],
+        env=env,
+        cwd=ROOT,
+    )
+    daemon = None
+    try:
+        with dg.DagsterInstance.get() as instance:
+            _wait(lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in instance.get_runs()))
+            [held] = instance.get_runs()
+            subprocess.run(
+                [str(BIN / "dagster"), "job", "launch", "-m", "tests.pool_definitions", "-j", "load_crm"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                capture_output=True,
+                timeout=120,
+            )
+            daemon = subprocess.Popen(
+                [str(BIN / "dagster-daemon"), "run", "-m", "tests.pool_definitions"],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            time.sleep(20)  # the daemon has looked at its queue several times by now
+            queued = next(r for r in instance.get_runs() if r.job_name == "load_crm")
+            assert instance.get_run_by_id(queued.run_id).status == dg.DagsterRunStatus.QUEUED
+            transcript = io.StringIO()
+            lines = Console(file=transcript, width=200)
+            release_later = subprocess.Popen(["sh", "-c", f"sleep 3; touch {release}"])
+            wait_for_other_writers(instance, lines, poll_seconds=0.5)  # what `cs-retention run` does first
+            release_later.wait(timeout=30)
+            assert f"waiting for run {held.run_id[:8]} (hold_writer) to finish" in transcript.getvalue()
+            assert cli_like.wait(timeout=120) == 0
+            _wait(lambda: instance.get_run_by_id(queued.run_id).is_finished)
+            records = {r.dagster_run.job_name: r for r in instance.get_run_records()}
+    finally:
+        release.touch()
+        cli_like.wait(timeout=120)
+        if daemon is not None:
+            daemon.terminate()
+            daemon.wait(timeout=60)
+    assert records["load_crm"].dagster_run.status == dg.DagsterRunStatus.SUCCESS
+    assert records["hold_writer"].end_time <= records["load_crm"].start_time
