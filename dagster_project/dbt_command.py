@@ -35,3 +35,31 @@ def dbt_command(
     if log_dir is not None:
         command += ["--log-path", str(log_dir)]
     return command
+
+
+def parse_project() -> None:
+    """``dbt parse`` with the dbt beside this interpreter: writes target/manifest.json."""
+    import subprocess
+
+    subprocess.run(dbt_command("parse", "--quiet"), cwd=DBT_PROJECT_DIR, check=True)
+
+
+def installed_dbt_preparer():
+    """dagster-dbt's project preparer, with dbt found beside this interpreter.
+
+    dagster-dbt's own preparer (``DbtProject.prepare_if_dev``) runs the ``dbt`` it finds on PATH,
+    so ``dagster dev`` without an activated virtual environment (or started by cron/systemd)
+    fails to load the code location. This one implements the same public interface
+    (``DbtProjectPreparer``) with :data:`DBT_EXECUTABLE`.
+    """
+    from dagster_dbt import DbtProjectPreparer
+
+    class InstalledDbtPreparer(DbtProjectPreparer):
+        def prepare_if_dev(self, project) -> None:
+            if self.using_dagster_dev():  # only `dagster dev`: model edits show on reload
+                self.prepare(project)
+
+        def prepare(self, project) -> None:
+            parse_project()
+
+    return InstalledDbtPreparer()

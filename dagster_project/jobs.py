@@ -4,6 +4,8 @@ second run waits in the queue instead of failing on the file lock."""
 
 import dagster as dg
 
+from .publishing import NO_PUBLISH_TAGS
+
 WRITER_TAG = {"cs/warehouse-writer": "true"}
 
 full_refresh_job = dg.define_asset_job(
@@ -26,7 +28,7 @@ health_history_backfill_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("health"),
     description="Recompute the daily health history for a range of days (run config: dbt_models.config "
     "health_start_date / health_end_date). Each day uses only what was known that day.",
-    tags=WRITER_TAG,
+    tags={**WRITER_TAG, **NO_PUBLISH_TAGS},  # a backfill never changes what BI tools see (publishing.py)
 )
 
 

@@ -1,18 +1,16 @@
 """The daily run. It runs "as of" the day that just ended, so every day it scores is complete."""
 
-import os
 from datetime import timedelta
 
 import dagster as dg
 
 from .jobs import full_refresh_job, run_config_as_of
-
-DEFAULT_CRON = "0 6 * * *"  # 06:00 UTC; override with CS_DAILY_CRON
+from .settings import daily_cron
 
 
 @dg.schedule(
     job=full_refresh_job,
-    cron_schedule=os.environ.get("CS_DAILY_CRON", DEFAULT_CRON),
+    cron_schedule=daily_cron(),  # CS_DAILY_CRON, default 06:00 UTC (settings.py)
     execution_timezone="UTC",
     default_status=dg.DefaultScheduleStatus.RUNNING,
 )

@@ -8,10 +8,17 @@
 | CS_AS_OF_DATE       | the date the run is "as of" (YYYY-MM-DD)         | today (UTC)                    |
 | CS_WAREHOUSE_MODE   | permission bits of the published files (octal)   | 0640 (owner and group read)    |
 
-and one tuning knob (not part of the contract):
+and the operational settings (not part of the contract):
 
 | CS_DUCKDB_MEMORY_LIMIT | DuckDB's memory_limit for loading and dbt;    | 2GB                            |
 |                        | larger joins and sorts spill to disk past it  |                                |
+| CS_DAILY_CRON          | when the daily schedule runs (cron, UTC)      | 0 6 * * *                      |
+| CS_ALERT_WEBHOOK_URL   | Slack-compatible webhook for new alerts       | unset: <outputs>/alerts_outbox |
+| DBT_TARGET_PATH        | dbt's base target folder (dagster-dbt's too)  | dbt_project/target             |
+| DAGSTER_HOME           | the Dagster instance the CLI records runs in  | dagster_home/ (this repository)|
+
+Each is read by one function here, which raises :class:`SettingsError` naming the variable and
+what was expected; ``cs-retention`` turns that into one line and exit code 2.
 
 The pipeline never writes the published file directly: it builds into a working file beside it
 (``<name>.building.duckdb``, which also keeps the load ledger) and publishes by atomic replace.
@@ -21,9 +28,11 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -35,6 +44,9 @@ DEFAULT_WAREHOUSE_PATH = DATA_DIR / "warehouse.duckdb"
 DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
 DEFAULT_WAREHOUSE_MODE = 0o640  # the marts hold account names and ARR: not for every local user
 DBT_DOCS_TARGET_NAME = ".dbt_docs_target"  # beside the working file: the docs site's dbt target folder
+DEFAULT_DAILY_CRON = "0 6 * * *"  # 06:00 UTC: the day that just ended is complete everywhere
+DEFAULT_DAGSTER_HOME = PROJECT_ROOT / "dagster_home"
+WEBHOOK_ENV = "CS_ALERT_WEBHOOK_URL"
 _MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
 
 
@@ -101,7 +113,7 @@ def _parse_mode(raw: str) -> int:
     return mode
 
 
-def load_settings(environ: dict[str, str] | None = None) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings; raises SettingsError with the variable's name."""
     env = os.environ if environ is None else environ
     landing_raw = env.get("CS_LANDING_DIR", "").strip()
@@ -121,3 +133,67 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     mode_raw = env.get("CS_WAREHOUSE_MODE", "").strip()
     warehouse_mode = _parse_mode(mode_raw) if mode_raw else DEFAULT_WAREHOUSE_MODE
     return Settings(landing_dir, warehouse_path, as_of_date, not landing_raw, memory_limit, warehouse_mode)
+
+
+def daily_cron(environ: Mapping[str, str] | None = None) -> str:
+    """The daily schedule's cron string (CS_DAILY_CRON), validated the way Dagster validates a
+    schedule (a definition built with it must be accepted)."""
+    import dagster as dg
+
+    env = os.environ if environ is None else environ
+    cron = env.get("CS_DAILY_CRON", "").strip() or DEFAULT_DAILY_CRON
+    try:
+        dg.ScheduleDefinition(name="cs_daily_cron_probe", cron_schedule=cron, job_name="cs_daily_cron_probe")
+    except dg.DagsterInvalidDefinitionError:
+        raise SettingsError(f"CS_DAILY_CRON={cron!r} is not a cron schedule such as '0 6 * * *' (5 fields)") from None
+    return cron
+
+
+def webhook_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The alert webhook URL (CS_ALERT_WEBHOOK_URL), read when a run starts; None: use the outbox.
+
+    A value that is not an http(s) URL raises, so a typo fails the run instead of silently
+    writing to the outbox. The URL is a credential (Slack's path holds the token): the error
+    names the scheme only.
+    """
+    env = os.environ if environ is None else environ
+    raw = env.get(WEBHOOK_ENV, "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SettingsError(f"{WEBHOOK_ENV} is set but is not an http(s) URL (scheme {parts.scheme!r})")
+    return raw
+
+
+def dbt_target_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """dbt's base target folder (DBT_TARGET_PATH, relative to the dbt project unless absolute,
+    else the project's target/). dagster-dbt reads the same variable and puts each invocation's
+    folder under it; the parse state a run leaves for the next one is kept there."""
+    env = os.environ if environ is None else environ
+    raw = env.get("DBT_TARGET_PATH", "").strip()
+    base = Path(raw).expanduser() if raw else Path("target")
+    path = base if base.is_absolute() else DBT_PROJECT_DIR / base
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"DBT_TARGET_PATH={raw!r} is a file, expected a folder for dbt's artefacts")
+    return path
+
+
+def dagster_home(environ: Mapping[str, str] | None = None) -> Path:
+    """The Dagster instance folder (DAGSTER_HOME, else the repository's dagster_home/)."""
+    env = os.environ if environ is None else environ
+    raw = env.get("DAGSTER_HOME", "").strip()
+    path = Path(raw).expanduser().resolve() if raw else DEFAULT_DAGSTER_HOME
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"DAGSTER_HOME={raw!r} is not a directory")
+    return path
+
+
+def validate_environment(environ: Mapping[str, str] | None = None) -> Settings:
+    """Every setting checked at once (what `cs-retention` does before it starts a run)."""
+    settings = load_settings(environ)
+    daily_cron(environ)
+    webhook_url_from_env(environ)
+    dbt_target_dir(environ)
+    dagster_home(environ)
+    return settings

@@ -14,6 +14,7 @@ import pytest
 from dagster_project.assets.publish import publish_atomically
 from dagster_project.definitions import defs
 from dagster_project.extracts.loader import init_raw_schema
+from dagster_project.pools import WAREHOUSE_WRITER_POOL
 from dagster_project.schedules import daily_retention_run
 from dagster_project.sensors import new_batch_sensor
 from tests.fixtures import EXAMPLE_LANDING
@@ -91,8 +92,18 @@ def test_already_loaded_or_already_requested_batches_request_nothing(landing, tm
     assert not second.run_requests
 
 
-def test_the_project_instance_queues_warehouse_writers_one_at_a_time(monkeypatch):
+def test_the_project_instance_lets_one_warehouse_writer_run_at_a_time(monkeypatch):
     monkeypatch.setenv("DAGSTER_HOME", str(ROOT / "dagster_home"))
     with dg.DagsterInstance.get() as instance:
-        limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
-    assert {"key": "cs/warehouse-writer", "limit": 1} in limits
+        pools = instance.get_concurrency_config().pool_config
+    assert pools.pool_granularity.value == "run" and pools.default_pool_limit == 1
+
+
+def test_every_step_that_writes_the_warehouse_is_in_the_writer_pool():
+    """However a run is launched (the UI's __ASSET_JOB, the schedule, the sensor, a backfill),
+    the run holds the pool if it holds any of these steps."""
+    steps = {node.name: node.pool for node in defs.resolve_implicit_global_asset_job_def().graph.node_defs}
+    writers = {"raw_crm", "raw_billing", "raw_usage", "dbt_models", "published_warehouse", "dbt_docs_site"}
+    writers |= {"delivered_alerts", "crm_extract_gates", "billing_extract_gates", "usage_extract_gates", "mart_gates"}
+    assert {name: steps[name] for name in writers} == dict.fromkeys(writers, WAREHOUSE_WRITER_POOL)
+    assert steps["leadership_report"] is None  # reads the published file only

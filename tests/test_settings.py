@@ -59,3 +59,40 @@ def test_a_bad_value_names_the_variable(variable: str, value: str, message: str)
 def test_a_warehouse_path_that_is_a_directory_is_refused(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="CS_WAREHOUSE_PATH=.* is a directory"):
         load_settings({"CS_WAREHOUSE_PATH": str(tmp_path)})
+
+
+def test_the_operational_settings_have_defaults_and_overrides(tmp_path: Path) -> None:
+    from dagster_project.settings import (
+        DBT_PROJECT_DIR,
+        DEFAULT_DAGSTER_HOME,
+        dagster_home,
+        daily_cron,
+        dbt_target_dir,
+        webhook_url_from_env,
+    )
+
+    assert daily_cron({}) == "0 6 * * *" and daily_cron({"CS_DAILY_CRON": " 15 7 * * 1-5 "}) == "15 7 * * 1-5"
+    assert webhook_url_from_env({}) is None
+    assert (
+        webhook_url_from_env({"CS_ALERT_WEBHOOK_URL": "https://hooks.example/T/B/x"}) == "https://hooks.example/T/B/x"
+    )
+    assert dbt_target_dir({}) == DBT_PROJECT_DIR / "target"
+    assert dbt_target_dir({"DBT_TARGET_PATH": "elsewhere"}) == DBT_PROJECT_DIR / "elsewhere"
+    assert dbt_target_dir({"DBT_TARGET_PATH": str(tmp_path)}) == tmp_path
+    assert dagster_home({}) == DEFAULT_DAGSTER_HOME and dagster_home({"DAGSTER_HOME": str(tmp_path)}) == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CS_DAILY_CRON", "61 6 * * *", "CS_DAILY_CRON='61 6 \\* \\* \\*' is not a cron schedule"),
+        ("CS_ALERT_WEBHOOK_URL", "ftp://x", "CS_ALERT_WEBHOOK_URL is set but is not an http\\(s\\) URL"),
+        ("DBT_TARGET_PATH", __file__, "DBT_TARGET_PATH=.* is a file"),
+        ("DAGSTER_HOME", __file__, "DAGSTER_HOME=.* is not a directory"),
+    ],
+)
+def test_a_bad_operational_setting_names_the_variable(variable: str, value: str, message: str) -> None:
+    from dagster_project.settings import validate_environment
+
+    with pytest.raises(SettingsError, match=message):
+        validate_environment({variable: value})

@@ -12,8 +12,6 @@ endpoint by scheme, host and port only.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,9 +20,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from ..settings import WEBHOOK_ENV, webhook_url_from_env  # read and validated in settings.py
 from .ledger import Receipt
 
-WEBHOOK_ENV = "CS_ALERT_WEBHOOK_URL"
+__all__ = ["WEBHOOK_ENV", "webhook_url_from_env"]  # re-exported: the channel's callers import them here
+
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -48,22 +48,6 @@ class RetryPolicy:
     backoff_factor: float = 0.5  # waits 0, 2×, 4× … this factor between attempts (urllib3)
     connect_timeout: float = 5.0
     read_timeout: float = 10.0
-
-
-def webhook_url_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The webhook URL, read when a run starts (never at import); None means use the outbox.
-
-    Raises ValueError naming the variable when it is set to something that is not an http(s)
-    URL, so a typo fails the run instead of silently writing to the outbox.
-    """
-    env = os.environ if environ is None else environ
-    raw = env.get(WEBHOOK_ENV, "").strip()
-    if not raw:
-        return None
-    parts = urlsplit(raw)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ValueError(f"{WEBHOOK_ENV} is set but is not an http(s) URL (scheme {parts.scheme!r})")
-    return raw
 
 
 def endpoint_label(url: str) -> str:

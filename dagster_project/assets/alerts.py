@@ -16,6 +16,7 @@ from ..alerts.dispatch import Channel, dispatch
 from ..alerts.ledger import delivered_count, ensure_ledger, undelivered_alerts
 from ..alerts.outbox import OUTBOX_NAME, OutboxChannel
 from ..alerts.sources import attached_read_only
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
 from .publish import published_warehouse
 
@@ -52,6 +53,7 @@ def _channel(config: AlertDeliveryConfig, pipeline: PipelineSettings) -> Channel
 @dg.asset(
     deps=[published_warehouse],
     group_name="serving",
+    pool=WAREHOUSE_WRITER_POOL,
     kinds={"slack", "duckdb"},
     description=(
         "New rows of marts.fct_health_alerts, renewal escalations of marts.fct_renewal_forecast, late "

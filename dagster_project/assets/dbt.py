@@ -12,12 +12,14 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from ..dbt_command import PARTIAL_PARSE_FILE
+from ..dbt_command import PARTIAL_PARSE_FILE, installed_dbt_preparer
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
-from ..settings import DBT_PROJECT_DIR
+from ..settings import DBT_PROJECT_DIR, dbt_target_dir
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()  # only under `dagster dev`; setup/CI run `dbt parse` explicitly
+# only under `dagster dev`, with the dbt beside this interpreter; setup/CI run `dbt parse` explicitly
+installed_dbt_preparer().prepare_if_dev(dbt_project)
 
 
 class RetentionDbtTranslator(DagsterDbtTranslator):
@@ -84,8 +86,7 @@ def thread_args(history: bool) -> list[str]:
 def parse_state_file() -> Path:
     """Where the next dbt invocation's parse state is taken from: dagster-dbt's base target folder
     (DBT_TARGET_PATH, relative to the project unless absolute, else the project's target/)."""
-    base = Path(os.environ.get("DBT_TARGET_PATH") or "target")
-    return (base if base.is_absolute() else DBT_PROJECT_DIR / base) / PARTIAL_PARSE_FILE
+    return dbt_target_dir() / PARTIAL_PARSE_FILE
 
 
 def keep_parse_state(invocation_target: Path) -> None:
@@ -109,6 +110,7 @@ def keep_parse_state(invocation_target: Path) -> None:
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
+    pool=WAREHOUSE_WRITER_POOL,
     dagster_dbt_translator=RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
 )
 def dbt_models(

@@ -12,6 +12,8 @@ import duckdb
 from dagster_dbt import DbtCliResource
 
 from ..dbt_command import PARTIAL_PARSE_FILE
+from ..pools import WAREHOUSE_WRITER_POOL
+from ..publishing import publishes
 from ..resources import PipelineSettings
 from ..settings import DBT_DOCS_TARGET_NAME
 from .dbt import dbt_project, parse_state_file
@@ -58,12 +60,16 @@ def site_fingerprint(warehouse: Path, manifest: Path) -> str:
 @dg.asset(
     deps=[published_warehouse],
     group_name="serving",
+    pool=WAREHOUSE_WRITER_POOL,
     kinds={"dbt", "html"},
     description="dbt docs (models, columns, tests, lineage incl. the report and BI exposures) as a static site.",
 )
 def dbt_docs_site(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings):
     settings = pipeline.resolve()
     site = settings.output_dir / "dbt_docs" / "index.html"
+    if not publishes(context.run.tags):  # the site documents the published warehouse
+        context.log.info(f"run tagged cs/publish=false: keeping {site}")
+        return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(site)), "regenerated": False})
     target = settings.building_path.parent / DBT_DOCS_TARGET_NAME
     target.mkdir(parents=True, exist_ok=True)
     fingerprint = site_fingerprint(settings.building_path, dbt_project.manifest_path)

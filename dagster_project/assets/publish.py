@@ -24,6 +24,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ..pools import WAREHOUSE_WRITER_POOL
+from ..publishing import PUBLISH_TAG, publishes
 from ..resources import PipelineSettings
 from .dbt import dbt_models
 
@@ -171,6 +173,7 @@ def _sync_directory(folder: Path) -> None:
 @dg.asset(
     deps=[dbt_models],
     group_name="serving",
+    pool=WAREHOUSE_WRITER_POOL,
     kinds={"duckdb"},
     description=(
         "The warehouse file BI tools read (CS_WAREHOUSE_PATH, a link to its newest version): the marts and "
@@ -179,6 +182,9 @@ def _sync_directory(folder: Path) -> None:
 )
 def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSettings) -> dg.MaterializeResult:
     settings = pipeline.resolve()
+    if not publishes(context.run.tags):  # a backfill: BI tools keep what they see (publishing.py)
+        context.log.info(f"run tagged {PUBLISH_TAG}=false: {settings.warehouse_path} left as it was")
+        return dg.MaterializeResult(metadata={"published": False})
     version = publish_atomically(settings.building_path, settings.warehouse_path, settings.warehouse_mode)
     context.log.info(f"published {settings.warehouse_path} -> {version.name}")
     return dg.MaterializeResult(

@@ -8,6 +8,7 @@ import dagster as dg
 from ..checks.gx_runner import import_gx_in_background
 from ..extracts.loader import SourceLoadResult, load_source
 from ..extracts.spec import SOURCES, SourceSpec
+from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings
 from ..sample_landing import ensure_sample_landing
 
@@ -35,7 +36,7 @@ def build_raw_source_asset(source: SourceSpec) -> dg.AssetsDefinition:
         for entity in source.entities
     ]
 
-    @dg.multi_asset(name=f"raw_{source.name}", specs=specs)
+    @dg.multi_asset(name=f"raw_{source.name}", specs=specs, pool=WAREHOUSE_WRITER_POOL)
     def _load(context: dg.AssetExecutionContext, pipeline: PipelineSettings):
         import_gx_in_background()  # the extract gates after this load validate with GX
         settings = pipeline.resolve()

@@ -27,6 +27,8 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
+from ..pools import WAREHOUSE_WRITER_POOL
+from ..publishing import data_docs_dir
 from ..resources import PipelineSettings
 from ..settings import Settings
 from .config import SOURCES, QualityConfig, default_config
@@ -171,6 +173,7 @@ def run_gates(
     config: QualityConfig | None = None,
     now: datetime | None = None,
     log: Callable[[str], None] | None = None,
+    docs_dir: Path | None = None,
 ) -> tuple[list[CheckOutcome], Path | None]:
     """Evaluate gates against the working warehouse, persist their outcomes, render Data Docs.
 
@@ -178,7 +181,7 @@ def run_gates(
     writer, and dbt or the next asset needs the file next.
     """
     now = now or datetime.now(UTC).replace(tzinfo=None)
-    session = gx_session(run_id, settings.output_dir / DATA_DOCS_FOLDER)
+    session = gx_session(run_id, docs_dir or settings.output_dir / DATA_DOCS_FOLDER)
     inputs = CheckInputs(settings.as_of_date, as_of_time(settings.as_of_date, now), config or default_config(), session)
     with connect() as con:
         outcomes = evaluate_gates(con, gates, inputs)
@@ -238,11 +241,19 @@ def blocking_failure(outcomes: Sequence[CheckOutcome]) -> dg.Failure | None:
 def build_gate_check(name: str, gates: Sequence[Gate], description: str) -> dg.AssetChecksDefinition:
     """One multi-asset check (one step) running ``gates``; selectable one check at a time."""
 
-    @dg.multi_asset_check(name=name, specs=[g.spec() for g in gates], can_subset=True, description=description)
+    @dg.multi_asset_check(
+        name=name,
+        specs=[g.spec() for g in gates],
+        can_subset=True,
+        description=description,
+        pool=WAREHOUSE_WRITER_POOL,
+    )
     def _gates(context: dg.AssetCheckExecutionContext, pipeline: PipelineSettings) -> Iterator[dg.AssetCheckResult]:
         selected = [g for g in gates if g.check_key in context.selected_asset_check_keys]
+        settings = pipeline.resolve()
+        docs_dir = data_docs_dir(settings, context.run.tags)  # a backfill leaves the published Data Docs alone
         outcomes, docs_index = run_gates(
-            pipeline.resolve(), pipeline.connect, selected, context.run.run_id, log=context.log.warning
+            settings, pipeline.connect, selected, context.run.run_id, log=context.log.warning, docs_dir=docs_dir
         )
         for outcome in outcomes:
             (context.log.info if outcome.passed else context.log.warning)(outcome.headline())
