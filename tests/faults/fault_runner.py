@@ -6,7 +6,8 @@ The environment (CS_LANDING_DIR, CS_WAREHOUSE_PATH, ...) says where. The kill is
 SIGKILL of the real run at a precise point, so the test does not depend on timing:
 - load: inside a batch's transaction, after its first insert into a raw table;
 - checks: after the gates evaluated, before their outcomes are written;
-- publish: after the first chunk of the copy to the staging file beside the published one.
+- publish: after the marts and quality results were copied into the new version's file, before
+  the link is swung to it.
 With ``none`` the run is uninterrupted; the exit status says whether it succeeded.
 """
 
@@ -48,7 +49,7 @@ def main(stage: str) -> int:
     elif stage == "checks":
         _kill_before(asset_checks, "persist_outcomes")
     elif stage == "publish":
-        _kill_after(publish, "_write_chunk")
+        _kill_after(publish, "copy_published_relations")
     elif stage != "none":
         raise SystemExit(f"unknown stage {stage!r}")
     from dagster_project.definitions import defs
