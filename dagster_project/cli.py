@@ -15,12 +15,16 @@ import os
 import subprocess
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from .dbt_command import dbt_command
 from .process import skip_final_garbage_collection
 from .settings import DBT_PROJECT_DIR, PROJECT_ROOT, load_settings
+
+if TYPE_CHECKING:
+    from .partitions import AsOfDays
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split("\n\n")[0])
 
@@ -39,20 +43,25 @@ def run(
     ),
 ) -> None:
     """Materialize every asset (load → dbt → checks → publish) and print where the results are."""
-    if as_of:
-        os.environ["CS_AS_OF_DATE"] = date.fromisoformat(as_of).isoformat()
-    settings = load_settings()
-    from .jobs import full_refresh_job
+    import dataclasses
 
+    from .jobs import daily_run_job
+    from .partitions import AsOfDays
+
+    settings = load_settings()
+    if as_of:
+        settings = dataclasses.replace(settings, as_of_date=date.fromisoformat(as_of))
     typer.echo(f"as of {settings.as_of_date}; landing {settings.landing_dir}")
-    _execute(full_refresh_job.name)
+    _execute(daily_run_job.name, AsOfDays(settings.as_of_date, settings.as_of_date))  # that day's partition
     from .summary import print_summary
 
     print_summary(settings)
 
 
-def _execute(job_name: str, run_config: dict | None = None) -> None:
-    """Run a job in this process against the project's Dagster instance; exit 1 naming failed steps."""
+def _execute(job_name: str, days: AsOfDays) -> None:
+    """Run a job for a partition (range) in this process against the project's Dagster instance,
+    as the UI launches it (a range: one run, tagged with its first and last day); exit 1 naming
+    failed steps."""
     os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT / "dagster_home"))  # runs show in `dagster dev`
     import dagster as dg
 
@@ -60,7 +69,7 @@ def _execute(job_name: str, run_config: dict | None = None) -> None:
 
     job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        result = job.execute_in_process(instance=instance, tags=days.run_tags(), raise_on_error=False)
     skip_final_garbage_collection()
     if not result.success:
         for event in result.all_events:
@@ -75,15 +84,17 @@ def backfill(
     end: str = typer.Option(..., help="Last day to recompute (YYYY-MM-DD), at most the as-of date."),
 ) -> None:
     """Recompute the daily health history for a range of days (point-in-time: each day sees only its past)."""
-    from .jobs import health_history_backfill_job, run_config_health_backfill
+    from .jobs import health_history_backfill_job
+    from .partitions import FIRST_AS_OF_DATE, AsOfDays
 
     first, last = date.fromisoformat(start), date.fromisoformat(end)
     settings = load_settings()
-    if first > last or last > settings.as_of_date:
-        typer.secho(f"need start <= end <= as-of date ({settings.as_of_date})", fg="red")
+    if first > last or last > settings.as_of_date or first < date.fromisoformat(FIRST_AS_OF_DATE):
+        typer.secho(f"need {FIRST_AS_OF_DATE} <= start <= end <= as-of date ({settings.as_of_date})", fg="red")
         raise typer.Exit(2)
-    typer.echo(f"recomputing health history {first} .. {last} ({(last - first).days + 1} days)")
-    _execute(health_history_backfill_job.name, run_config_health_backfill(first.isoformat(), last.isoformat()))
+    days = AsOfDays(first, last)
+    typer.echo(f"recomputing health history {first} .. {last} ({days.days} days, one run of that partition range)")
+    _execute(health_history_backfill_job.name, days)
     typer.echo("done; publish with `cs-retention run` (the backfill writes the working warehouse)")
 
 

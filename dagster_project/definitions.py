@@ -9,7 +9,7 @@ from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
 from .assets.report import leadership_report
 from .checks import quality_checks
-from .jobs import full_refresh_job, health_history_backfill_job
+from .jobs import daily_run_job, health_history_backfill_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
 from .sensors import new_batch_sensor
@@ -17,7 +17,7 @@ from .sensors import new_batch_sensor
 defs = dg.Definitions(
     assets=[*raw_assets, dbt_models, published_warehouse, leadership_report, dbt_docs_site, delivered_alerts],
     asset_checks=quality_checks,
-    jobs=[full_refresh_job, health_history_backfill_job],
+    jobs=[daily_run_job, health_history_backfill_job],
     schedules=[daily_retention_run],
     sensors=[new_batch_sensor],
     resources={"pipeline": PipelineSettings(), "dbt": dbt_resource()},

@@ -11,13 +11,6 @@
 -- score = max(0, weighted mean of the rules - penalty); NULL (missing) when the account has no
 -- contact on record and no completed activity in the executive window.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

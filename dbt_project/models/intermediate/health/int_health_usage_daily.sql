@@ -9,13 +9,6 @@
 -- running sum in which each active day of a user counts until that user's next active day or the
 -- window's end, whichever is first (health_trailing_sums).
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 {#- the usage days (`usage_days`) a target day's windows can reach: after the lookback CTE's first
     event date, up to the range end -#}
 {%- set reachable_usage_days -%}

@@ -9,13 +9,6 @@
 --     no business review was held or planned in the program window (default 365 days).
 -- score = weighted mean of the present rules; NULL when all three are missing.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

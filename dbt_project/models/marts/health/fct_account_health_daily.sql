@@ -17,13 +17,6 @@
     ('sentiment', 'int_health_sentiment_daily'),
     ('financial', 'int_health_financial_daily'),
 ] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range() }}"
-) }}
 {#- the run's days plus the days score_change_30d compares them with -#}
 {%- set scoring_days -%}
     as_of_date between
