@@ -8,7 +8,7 @@ from datetime import date
 import dagster as dg
 import pytest
 
-from dagster_project.assets.dbt import dbt_build_args, days_to_recompute
+from dagster_project.assets.dbt import days_to_recompute, dbt_build_args
 from dagster_project.partitions import (
     PARTITION_TAG,
     RANGE_END_TAG,
