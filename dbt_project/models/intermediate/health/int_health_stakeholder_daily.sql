@@ -237,7 +237,7 @@ latest_key_departures as (
             account_contacts.departed_date,
             row_number() over (
                 partition by target_days.account_id, target_days.as_of_date
-                order by account_contacts.departed_date desc, account_contacts.role
+                order by account_contacts.departed_date desc, account_contacts.role asc
             ) as recency
         from target_days
         cross join parameters

@@ -208,7 +208,7 @@ ranked_drivers as (
         driver_candidates.*,
         row_number() over (
             partition by account_id, as_of_date
-            order by points_lost desc, component
+            order by points_lost desc, component asc
         ) as driver_rank
     from driver_candidates
 ),
@@ -247,7 +247,7 @@ overrides_in_force as (
             overrides.expires_at,
             row_number() over (
                 partition by banded.account_id, banded.as_of_date
-                order by overrides.set_at desc, overrides.expires_at desc, overrides.override_status
+                order by overrides.set_at desc, overrides.expires_at desc, overrides.override_status asc
             ) as recency
         from banded
         inner join overrides
