@@ -60,6 +60,8 @@ class _CrossDatabase:
 
 
 dbt = _CrossDatabase()
+
+
 @pass_context
 def _dispatch(context, macro_name, macro_namespace=None):
     """dbt's adapter.dispatch on DuckDB: the project's duckdb__ macro, else its default__."""
