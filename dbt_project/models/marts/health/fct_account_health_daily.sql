@@ -8,15 +8,7 @@
 -- it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
 -- recomputes exactly health_start_date..health_end_date (health_range macros).
 {%- set lead_in = health_score_change_days() %}
-{%- set components = [
-    ('deployment', 'int_health_deployment_daily'),
-    ('stakeholder_coverage', 'int_health_stakeholder_daily'),
-    ('adoption', 'int_health_adoption_daily'),
-    ('value_realization', 'int_health_value_daily'),
-    ('support', 'int_health_support_daily'),
-    ('sentiment', 'int_health_sentiment_daily'),
-    ('financial', 'int_health_financial_daily'),
-] %}
+{%- set components = health_components() %}
 {#- the run's days plus the days score_change_30d compares them with -#}
 {%- set scoring_days -%}
     as_of_date between
