@@ -23,7 +23,7 @@ dbt_project.prepare_if_dev()  # only under `dagster dev`; setup/CI run `dbt pars
 
 
 class RetentionDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (``marts/dim_accounts``) and grouped by area folder."""
+    """Models keyed by schema (``marts/dim_accounts``) and grouped by their dbt group (the area)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
@@ -31,12 +31,11 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
+        """The model's dbt group (its area, assigned by folder in dbt_project.yml; owners in
+        models/_groups.yml), so the docs site and Dagster group models the same way."""
         if dbt_resource_props["resource_type"] == "seed":
             return "config"
-        if len(fqn) >= 3 and fqn[1] in ("intermediate", "marts"):
-            return fqn[2]  # the area: revenue, health, cohorts, renewals …
-        return fqn[1] if len(fqn) > 1 else None
+        return dbt_resource_props.get("group") or super().get_group_name(dbt_resource_props)
 
 
 # dbt tag of the models that hold one row per account and day of the daily history (set in
