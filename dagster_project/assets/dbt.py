@@ -12,11 +12,11 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
-from ..checks.core import relation_exists
 from ..dbt_command import PARTIAL_PARSE_FILE
 from ..partitions import AsOfDays, as_of_date_partitions, days_of_partitions, single_run_backfill
 from ..resources import PipelineSettings, dbt_subprocess_environment
 from ..settings import DBT_PROJECT_DIR
+from ..warehouse_sql import relation_exists
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 dbt_project.prepare_if_dev()  # only under `dagster dev`; setup/CI run `dbt parse` explicitly
