@@ -148,8 +148,8 @@ def check_result(outcome: CheckOutcome, docs_index: Path | None) -> dg.AssetChec
     if outcome.validation is not None:
         metadata["gx_success"] = dg.MetadataValue.bool(outcome.validation.success)
         metadata["gx_validation"] = dg.MetadataValue.json(outcome.validation.to_metadata())
-    if outcome.sample_rows:
-        metadata["unexpected_rows"] = dg.MetadataValue.json(outcome.sample_rows)
+    if outcome.offending_rows:
+        metadata["unexpected_rows"] = dg.MetadataValue.json(outcome.offending_rows)
     if outcome.details:
         metadata["details"] = dg.MetadataValue.json(outcome.details)
     if docs_index is not None:

@@ -40,7 +40,7 @@ class QualityConfig:
     quarantine_max_share: float = 0.01
     min_coverage: float = 1.0
     min_data_completeness_exclusive: float = 0.0
-    sample_rows: int = 5
+    offending_rows: int = 5
 
     def freshness(self, source: str) -> SourceFreshness:
         return self.sources[source]
@@ -86,9 +86,9 @@ def parse_config(data: dict[str, Any]) -> QualityConfig:
             f"{', '.join(retired)}: no longer a Great Expectations setting; the rules on models are dbt tests "
             "(docs/checks.md) and the paying accounts come from int_health_account_days"
         )
-    sample_rows = data.get("sample_rows", 5)
-    if isinstance(sample_rows, bool) or not isinstance(sample_rows, int) or not 1 <= sample_rows <= 100:
-        raise QualityConfigError(f"sample_rows must be an integer between 1 and 100, got {sample_rows!r}")
+    offending_rows = data.get("offending_rows", 5)
+    if isinstance(offending_rows, bool) or not isinstance(offending_rows, int) or not 1 <= offending_rows <= 100:
+        raise QualityConfigError(f"offending_rows must be an integer between 1 and 100, got {offending_rows!r}")
     return QualityConfig(
         sources=sources,
         quarantine_max_share=_number(
@@ -100,7 +100,7 @@ def parse_config(data: dict[str, Any]) -> QualityConfig:
             "health_coverage.min_data_completeness_exclusive",
             maximum=1,
         ),
-        sample_rows=sample_rows,
+        offending_rows=offending_rows,
     )
 
 

@@ -51,7 +51,7 @@ class CheckOutcome:
     observed: str | None = None
     threshold: str | None = None
     validation: GxValidation | None = None
-    sample_rows: list[dict[str, Any]] = field(default_factory=list)
+    offending_rows: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -207,7 +207,7 @@ def persist_outcomes(
                 o.message,
                 checked_at,
                 as_of_date,
-                json.dumps({**o.details, "sample_rows": o.sample_rows}, default=str),
+                json.dumps({**o.details, "offending_rows": o.offending_rows}, default=str),
             ]
             for o in outcomes
         ],

@@ -118,7 +118,7 @@ def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -
         """,
         params,
     )
-    shown = config.sample_rows * 2
+    shown = config.offending_rows * 2
     uncovered = fetch_rows(
         con,
         COVERAGE_SQL + f"select account_id, reason from joined where not covered order by account_id limit {shown}",
@@ -138,6 +138,6 @@ def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -
         observed=f"{format_share(float(metrics['coverage']))} ({paying - missing} of {paying})",
         threshold=threshold,
         validation=validation,
-        sample_rows=uncovered,
+        offending_rows=uncovered,
         details={**{k: float(v) for k, v in metrics.items()}, "paying_accounts_from": PAYING_ACCOUNT_DAYS},
     )

@@ -37,7 +37,7 @@ def test_an_empty_document_gives_the_defaults():
         ({"health_coverage": {"paying_accounts_relation": "x.y"}}, "paying_accounts_relation: no longer"),
         ({"ranges": {"score": [0, 100]}}, "ranges: no longer a Great Expectations setting"),
         ({"reconciliation": {"tolerance_usd": 0.01}}, "reconciliation: no longer"),
-        ({"sample_rows": 0}, "sample_rows"),
+        ({"offending_rows": 0}, "offending_rows"),
         ({"freshness": {"default_sla_hours": "24h"}}, "must be a number"),
     ],
 )

@@ -49,7 +49,7 @@ def test_a_paying_account_without_a_score_fails_coverage_naming_it(con, make_inp
         "health-score coverage 50% (1 of 2 accounts with MRR at the end of 2026-11-20); "
         "1 without a score with data: A-2"
     )
-    assert outcome.sample_rows == [{"account_id": "A-2", "reason": "no health row for the day"}]
+    assert outcome.offending_rows == [{"account_id": "A-2", "reason": "no health row for the day"}]
     assert outcome.observed == "50% (1 of 2)"
 
 
@@ -58,7 +58,7 @@ def test_a_score_computed_from_no_data_does_not_cover(con, make_inputs):
     build_health(con, [(AS_OF, "A-1", 80, 80, 1.0, 0), (AS_OF, "A-2", None, None, 0.0, None)])
     outcome = check_health_coverage(con, make_inputs(AS_OF))
     assert not outcome.passed
-    assert outcome.sample_rows == [{"account_id": "A-2", "reason": "data_completeness is 0.0"}]
+    assert outcome.offending_rows == [{"account_id": "A-2", "reason": "data_completeness is 0.0"}]
 
 
 def test_coverage_fails_clearly_when_the_health_mart_is_not_built(con, make_inputs):
