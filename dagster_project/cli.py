@@ -69,7 +69,12 @@ def _execute(job_name: str, days: AsOfDays) -> None:
 
     job = defs.resolve_job_def(job_name)
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, tags=days.run_tags(), raise_on_error=False)
+        if days.first == days.last:
+            result = job.execute_in_process(
+                instance=instance, partition_key=days.first.isoformat(), raise_on_error=False
+            )
+        else:
+            result = job.execute_in_process(instance=instance, tags=days.run_tags(), raise_on_error=False)
     skip_final_garbage_collection()
     if not result.success:
         for event in result.all_events:
