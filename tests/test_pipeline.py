@@ -75,7 +75,7 @@ def _run_in_process(env: dict[str, str], monkeypatch) -> dg.ExecuteInProcessResu
     from dagster_project.definitions import defs
 
     job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(raise_on_error=False)
+    return job.execute_in_process(partition_key=env["CS_AS_OF_DATE"], raise_on_error=False)  # the day's partition
 
 
 def _digest(path: Path) -> str:
