@@ -75,10 +75,15 @@ def run(job_name: str) -> dict[str, Any]:
     import dagster as dg
 
     from dagster_project.definitions import defs
+    from dagster_project.settings import load_settings
 
     loaded = time.perf_counter()
     instance = dg.DagsterInstance.ephemeral()
-    result = defs.resolve_job_def(job_name).execute_in_process(instance=instance, raise_on_error=False)
+    # the dbt assets are partitioned by as-of date: run the partition of CS_AS_OF_DATE (or today)
+    as_of = load_settings().as_of_date.isoformat()
+    result = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance, partition_key=as_of, raise_on_error=False
+    )
     finished = time.perf_counter()
     phases = step_phases(defs)
     steps = [

@@ -30,6 +30,7 @@ import typer
 from .settings import DBT_PROJECT_DIR, Settings, SettingsError, validate_environment
 
 if TYPE_CHECKING:
+    from .partitions import AsOfDays
     from .runner import RunOutcome
 
 app = typer.Typer(
@@ -165,7 +166,7 @@ def run(
 
     started = time.monotonic()
     settings = resolve_settings(landing, warehouse, as_of)
-    from .jobs import full_refresh_job
+    from .jobs import daily_run_job
     from .run_fingerprint import fingerprint, last_good_run, remember_good_run
 
     if settings.landing_is_sample:
@@ -187,7 +188,8 @@ def run(
         return
     source = " (the bundled sample)" if settings.landing_is_sample else ""
     title = f"cs-retention run as of {settings.as_of_date}: landing {settings.landing_dir}{source}"
-    outcome = _run_and_summarize(full_refresh_job.name, settings, title, verbose)
+    day = AsOfDays(settings.as_of_date, settings.as_of_date)  # the run is that day's partition
+    outcome = _run_and_summarize(daily_run_job.name, settings, title, verbose, tags=day.run_tags())
     if outcome.success and fingerprint(settings) == before:  # nothing landed meanwhile
         remember_good_run(settings, outcome.run_id, before)
     if not outcome.success:
@@ -213,15 +215,17 @@ def backfill(
         fail(f"--end {last} is before --start {first}: expected a range whose end is on or after its start")
     if last > settings.as_of_date:
         fail(f"--end {last} is after the as-of date {settings.as_of_date}: expected a day up to the as-of date")
-    from .jobs import health_history_backfill_job, run_config_health_backfill
+    from .jobs import health_history_backfill_job
+    from .partitions import FIRST_AS_OF_DATE, AsOfDays
     from .publishing import NO_PUBLISH_TAGS
 
+    if first < date.fromisoformat(FIRST_AS_OF_DATE):
+        fail(f"--start {first} is before {FIRST_AS_OF_DATE}: expected a day the partitions cover")
+    days = AsOfDays(first, last)  # one run of that partition range (one dbt invocation)
+
     title = f"cs-retention backfill of the health history {first} .. {last} ({(last - first).days + 1} days)"
-    run_config = run_config_health_backfill(first.isoformat(), last.isoformat())
-    tags = NO_PUBLISH_TAGS  # however the backfill is launched, it does not publish by itself
-    if not _run_and_summarize(
-        health_history_backfill_job.name, settings, title, verbose, run_config, tags=tags
-    ).success:
+    tags = {**days.run_tags(), **NO_PUBLISH_TAGS}  # however it is launched, a backfill does not publish
+    if not _run_and_summarize(health_history_backfill_job.name, settings, title, verbose, tags=tags).success:
         raise typer.Exit(1)
     if publish:
         _publish(settings, verbose)

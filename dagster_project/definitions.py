@@ -10,7 +10,7 @@ from .assets.publish import published_warehouse
 from .assets.raw import raw_assets
 from .assets.report import leadership_report
 from .checks import quality_checks
-from .jobs import full_refresh_job, health_history_backfill_job
+from .jobs import daily_run_job, health_history_backfill_job
 from .pruning import daily_pruning, prune_job
 from .resources import PipelineSettings, dbt_resource
 from .schedules import daily_retention_run
@@ -27,7 +27,7 @@ defs = dg.Definitions(
         check_results_page,
     ],
     asset_checks=quality_checks,
-    jobs=[full_refresh_job, health_history_backfill_job, prune_job],
+    jobs=[daily_run_job, health_history_backfill_job, prune_job],
     schedules=[daily_retention_run, daily_pruning],
     sensors=[new_batch_sensor],
     resources={"pipeline": PipelineSettings(), "dbt": dbt_resource()},

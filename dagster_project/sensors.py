@@ -2,7 +2,8 @@
 
 The sensor never opens the working warehouse (a running pipeline holds its only write lock);
 it reads the load ledger's summary that publishing writes beside the published file (replaced
-atomically, like it), and remembers the batches it already asked for in its cursor.
+atomically, like it), and remembers the batches it already asked for in its cursor. The run is
+as of today (UTC), or CS_AS_OF_DATE: that day's partition.
 """
 
 import json
@@ -12,7 +13,7 @@ import dagster as dg
 
 from .assets.publish import loaded_batches_path
 from .extracts.spec import SOURCES
-from .jobs import full_refresh_job
+from .jobs import daily_run_job
 from .settings import load_settings
 
 
@@ -37,7 +38,7 @@ def loaded_batches(published_warehouse: Path) -> set[str]:
     return set(json.loads(ledger.read_text()))
 
 
-@dg.sensor(job=full_refresh_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+@dg.sensor(job=daily_run_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
 def new_batch_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     settings = load_settings()
     requested = set(json.loads(context.cursor)) if context.cursor else set()
@@ -45,6 +46,12 @@ def new_batch_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     if not new:
         return dg.SensorResult(skip_reason="no new batch with a manifest")
     return dg.SensorResult(
-        run_requests=[dg.RunRequest(run_key="batches:" + ",".join(new), tags={"cs/new_batches": ",".join(new)[:200]})],
+        run_requests=[
+            dg.RunRequest(
+                run_key="batches:" + ",".join(new),
+                partition_key=settings.as_of_date.isoformat(),  # today's partition, or CS_AS_OF_DATE
+                tags={"cs/new_batches": ",".join(new)[:200]},
+            )
+        ],
         cursor=json.dumps(sorted(requested | set(new))),
     )

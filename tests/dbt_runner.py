@@ -15,11 +15,12 @@ import duckdb
 
 from dagster_project.dbt_command import dbt_command
 from dagster_project.extracts.loader import load_source
+from dagster_project.extracts.spec import SOURCES as SOURCE_SPECS
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = ROOT / "dbt_project"
 SAMPLE_LANDING = ROOT / "seeds" / "landing"  # the bundled sample book (last day 2026-11-20)
-SOURCES = ("crm", "billing", "usage")
+SOURCES = tuple(SOURCE_SPECS)
 
 
 def load_landing(warehouse: Path, landing: Path) -> Path:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def landing(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.delenv("CS_AS_OF_DATE", raising=False)
     target = tmp_path / "landing"
     shutil.copytree(EXAMPLE, target)
     monkeypatch.setenv("CS_LANDING_DIR", str(target))
@@ -58,7 +59,7 @@ def test_definitions_include_the_daily_schedule_and_the_batch_sensor():
 def test_the_schedule_runs_as_of_the_day_that_just_ended():
     context = dg.build_schedule_context(scheduled_execution_time=datetime(2026, 11, 23, 6, 0))
     request = daily_retention_run(context)
-    assert request.run_config == {"resources": {"pipeline": {"config": {"as_of_date": "2026-11-22"}}}}
+    assert request.partition_key == "2026-11-22"  # the as-of date is the run's partition
     assert request.run_key == "daily-2026-11-22"
 
 
@@ -66,6 +67,7 @@ def test_new_batches_with_manifests_request_one_run(landing):
     result = _evaluate()
     [request] = result.run_requests
     assert request.run_key == "batches:billing/2026-11-21T02-00Z,crm/2026-11-21T02-00Z,usage/2026-11-21T02-00Z"
+    assert request.partition_key == datetime.now(UTC).date().isoformat()  # as of today (no CS_AS_OF_DATE)
     assert json.loads(result.cursor) == sorted(
         ["billing/2026-11-21T02-00Z", "crm/2026-11-21T02-00Z", "usage/2026-11-21T02-00Z"]
     )
@@ -104,6 +106,20 @@ def test_every_step_that_writes_the_warehouse_is_in_the_writer_pool():
     the run holds the pool if it holds any of these steps."""
     steps = {node.name: node.pool for node in defs.resolve_implicit_global_asset_job_def().graph.node_defs}
     writers = {"raw_crm", "raw_billing", "raw_usage", "dbt_models", "published_warehouse", "dbt_docs_site"}
-    writers |= {"delivered_alerts", "crm_extract_gates", "billing_extract_gates", "usage_extract_gates", "mart_gates"}
+    writers |= {"delivered_alerts", "crm_extract_gates", "billing_extract_gates", "usage_extract_gates", "health_coverage_gate"}
     assert {name: steps[name] for name in writers} == dict.fromkeys(writers, WAREHOUSE_WRITER_POOL)
     assert steps["leadership_report"] is None  # reads the published file only
+
+
+def test_the_dbt_models_are_partitioned_by_as_of_date_and_backfill_in_one_run():
+    from dagster_project.assets.dbt import dbt_models
+    from dagster_project.partitions import as_of_date_partitions
+
+    health = dg.AssetKey(["marts", "fct_account_health_daily"])
+    assert defs.resolve_assets_def(health).partitions_def == as_of_date_partitions
+    assert dbt_models.backfill_policy == dg.BackfillPolicy.single_run()
+    assert defs.resolve_job_def("retention_pipeline").partitions_def == as_of_date_partitions
+    backfill = defs.resolve_job_def("health_history_backfill")
+    selected = backfill.asset_layer.selected_asset_keys
+    assert health in selected and dg.AssetKey(["intermediate", "int_health_account_days"]) in selected
+    assert dg.AssetKey(["marts", "account_health"]) not in selected  # latest-day marts follow the daily run

@@ -42,7 +42,10 @@ def built(tmp_path_factory):
     }
     Path(env["DAGSTER_HOME"]).mkdir()
     completed = subprocess.run(
-        [str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"],
+        [
+            *(str(BIN / "dagster"), "asset", "materialize", "-m", "dagster_project.definitions", "--select", "*"),
+            *("--partition", AS_OF.isoformat()),  # the as-of date is the dbt assets' partition
+        ],
         env=env,
         capture_output=True,
         text=True,
@@ -72,7 +75,7 @@ def _run_in_process(env: dict[str, str], monkeypatch) -> dg.ExecuteInProcessResu
     from dagster_project.definitions import defs
 
     job = defs.resolve_implicit_global_asset_job_def()
-    return job.execute_in_process(raise_on_error=False)
+    return job.execute_in_process(partition_key=env["CS_AS_OF_DATE"], raise_on_error=False)  # the day's partition
 
 
 def _digest(path: Path) -> str:
@@ -188,12 +191,11 @@ def test_a_health_backfill_recomputes_exactly_the_same_history(built, monkeypatc
         monkeypatch.setenv(key, env[key])
     monkeypatch.setenv("CS_WAREHOUSE_PATH", env["CS_WAREHOUSE_PATH"])
     from dagster_project.definitions import defs
-    from dagster_project.jobs import run_config_health_backfill
+    from dagster_project.partitions import AsOfDays
 
     job = defs.resolve_job_def("health_history_backfill")
-    result = job.execute_in_process(
-        run_config=run_config_health_backfill("2026-10-01", "2026-10-03"), raise_on_error=False
-    )
+    days = AsOfDays(date(2026, 10, 1), date(2026, 10, 3))
+    result = job.execute_in_process(tags=days.run_tags(), raise_on_error=False)  # one run of the range
     assert result.success
     with duckdb.connect(str(building), read_only=True) as con:
         after = con.execute(query).fetchall()

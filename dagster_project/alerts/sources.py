@@ -17,6 +17,8 @@ from pathlib import Path
 
 import duckdb
 
+from .. import warehouse_sql
+
 PUBLISHED = "published"  # the catalog name the published warehouse is attached under
 
 ALERT_COLUMNS = ("alert_id", "alert_date", "account_id", "alert_type", "severity", "message")
@@ -168,14 +170,7 @@ def attached_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str = 
 
 def relation_exists(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: str) -> bool:
     """Whether a table or view exists: the marts are built by others and may not exist yet."""
-    row = con.execute(
-        """
-        select count(*) from information_schema.tables
-        where table_catalog = ? and table_schema = ? and table_name = ?
-        """,
-        [catalog, schema, name],
-    ).fetchone()
-    return bool(row and row[0])
+    return warehouse_sql.relation_exists(con, f"{schema}.{name}", catalog)
 
 
 def candidate_alerts_sql(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHED) -> tuple[str | None, list[str]]:

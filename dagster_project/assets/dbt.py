@@ -1,7 +1,6 @@
 """The dbt project as Dagster assets: staging → intermediate → marts, tests as asset checks."""
 
 import json
-import os
 import shutil
 from collections.abc import Mapping
 from datetime import date
@@ -13,9 +12,11 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from ..dbt_command import PARTIAL_PARSE_FILE, installed_dbt_preparer
+from ..partitions import AsOfDays, as_of_date_partitions, days_of_partitions, single_run_backfill
 from ..pools import WAREHOUSE_WRITER_POOL
-from ..resources import PipelineSettings
+from ..resources import PipelineSettings, dbt_subprocess_environment
 from ..settings import DBT_PROJECT_DIR, dbt_target_dir
+from ..warehouse_sql import relation_exists
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # only under `dagster dev`, with the dbt beside this interpreter; setup/CI run `dbt parse` explicitly
@@ -23,7 +24,7 @@ installed_dbt_preparer().prepare_if_dev(dbt_project)
 
 
 class RetentionDbtTranslator(DagsterDbtTranslator):
-    """Models keyed by schema (``marts/dim_accounts``) and grouped by area folder."""
+    """Models keyed by schema (``marts/dim_accounts``) and grouped by their dbt group (the area)."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] in ("model", "seed", "snapshot"):
@@ -31,45 +32,75 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
         return super().get_asset_key(dbt_resource_props)
 
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        fqn = dbt_resource_props.get("fqn", [])
+        """The model's dbt group (its area, assigned by folder in dbt_project.yml; owners in
+        models/_groups.yml), so the docs site and Dagster group models the same way."""
         if dbt_resource_props["resource_type"] == "seed":
             return "config"
-        if len(fqn) >= 3 and fqn[1] in ("intermediate", "marts"):
-            return fqn[2]  # the area: revenue, health, cohorts, renewals …
-        return fqn[1] if len(fqn) > 1 else None
+        return dbt_resource_props.get("group") or super().get_group_name(dbt_resource_props)
 
 
-class HealthHistoryRange(dg.Config):
-    """A backfill of the daily health history: recompute exactly these days (YYYY-MM-DD, inclusive).
+# dbt tag of the models that hold one row per account and day of the daily history (set in
+# dbt_project.yml): the selection of the health-history backfill.
+DAILY_HISTORY_TAG = "daily_history"
 
-    Empty (the default, as in every scheduled run): the incremental model adds the days after
-    the latest one it holds, up to the as-of date.
+
+def dbt_vars(days: AsOfDays | None) -> dict[str, str]:
+    """The dbt --vars of a run: the range to recompute (health_start_date / health_end_date) when
+    the run recomputes days already written, nothing otherwise.
+
+    The as-of date itself reaches dbt as CS_AS_OF_DATE (resources.dbt_subprocess_environment),
+    not as a var: dbt keeps its parse state between runs only while the --vars stay the same, so a
+    daily run, which passes none, skips the full parse of the project (~4 s).
     """
+    if days is None:
+        return {}
+    return {"health_start_date": days.first.isoformat(), "health_end_date": days.last.isoformat()}
 
-    health_start_date: str | None = None
-    health_end_date: str | None = None
 
-    def as_vars(self) -> dict[str, str]:
-        days = {"health_start_date": self.health_start_date, "health_end_date": self.health_end_date}
-        if any(days.values()) and not all(days.values()):
-            raise dg.Failure("a health backfill needs both health_start_date and health_end_date")
-        return {key: date.fromisoformat(value).isoformat() for key, value in days.items() if value}
+def days_to_recompute(days: AsOfDays | None, latest_written: date | None) -> AsOfDays | None:
+    """The run's days that replace days already in the daily history (a backfill), or None.
 
-    def as_cli_args(self) -> list[str]:
-        """``--vars`` for a backfill; nothing for a scheduled run, so dbt's parse state is reused."""
-        variables = self.as_vars()
-        return ["--vars", json.dumps(variables)] if variables else []
+    A run for days after the latest written day - the daily run, a first build - leaves the range
+    to the incremental models, which add every day after the latest one up to the as-of date (so
+    a day the schedule missed is added too); so does a second run of the latest day (the sensor's
+    run after a late batch), which keeps that day as written, and its dbt parse state. A run that
+    reaches further into the written days recomputes exactly its range, deleting it first
+    (macros/health/health_range.sql).
+    """
+    if days is None or latest_written is None or days.first > latest_written:
+        return None
+    if days.first == days.last == latest_written:
+        return None
+    return days
+
+
+def dbt_build_args(history: bool, recompute: AsOfDays | None) -> list[str]:
+    """``dbt build`` of a run. Data tests guard every run; unit tests check the SQL, not the data,
+    so they run in CI (tests/test_dbt_unit_tests.py) and not in production runs, as dbt recommends."""
+    variables = dbt_vars(recompute)
+    return [
+        "build",
+        "--exclude-resource-type",
+        "unit_test",
+        *thread_args(history),
+        *(["--vars", json.dumps(variables)] if variables else []),
+    ]
 
 
 # The table whose absence means this run builds the whole history (a first build).
 HISTORY_TABLE = ("marts", "fct_account_health_daily")
 
 
+def latest_history_day(con: duckdb.DuckDBPyConnection) -> date | None:
+    """The latest day in the daily health table; None when it is not built yet (a first build)."""
+    if not relation_exists(con, ".".join(HISTORY_TABLE)):
+        return None
+    return con.execute(f"select max(as_of_date) from {'.'.join(HISTORY_TABLE)}").fetchone()[0]
+
+
 def builds_history(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether this dbt build computes the whole history: the daily health table is not there yet."""
-    schema, table = HISTORY_TABLE
-    query = "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?"
-    return con.execute(query, [schema, table]).fetchone()[0] == 0
+    return not relation_exists(con, ".".join(HISTORY_TABLE))
 
 
 def thread_args(history: bool) -> list[str]:
@@ -112,18 +143,16 @@ def keep_parse_state(invocation_target: Path) -> None:
     project=dbt_project,
     pool=WAREHOUSE_WRITER_POOL,
     dagster_dbt_translator=RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+    partitions_def=as_of_date_partitions,
+    backfill_policy=single_run_backfill,
 )
-def dbt_models(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings, config: HealthHistoryRange
-):
-    settings = pipeline.resolve()
-    # profiles.yml and the as-of date macro read the environment of the dbt subprocess
-    os.environ.update(settings.dbt_environment())
-    # Data tests guard every run; unit tests check the SQL, not the data, so they run in CI
-    # (tests/test_dbt_unit_tests.py) and not in production runs, as dbt recommends.
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings):
+    """One dbt build as of the run's partition (range): see :func:`days_to_recompute`."""
+    settings = pipeline.resolve()  # as of the partition's (range's last) day
     with pipeline.connect() as con:
-        history = builds_history(con)
-    build = ["build", "--exclude-resource-type", "unit_test", *thread_args(history), *config.as_cli_args()]
-    invocation = dbt.cli(build, context=context)
+        latest = latest_history_day(con)
+    recompute = days_to_recompute(days_of_partitions(context), latest)
+    with dbt_subprocess_environment(settings):
+        invocation = dbt.cli(dbt_build_args(latest is None, recompute), context=context)
     yield from invocation.stream()
     keep_parse_state(invocation.target_path)

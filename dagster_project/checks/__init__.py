@@ -4,6 +4,6 @@
 import Great Expectations; the first check that runs does.
 """
 
-from .asset_checks import MART_GATES, Gate, build_gate_check, quality_checks, run_gates, source_gates
+from .asset_checks import HEALTH_GATES, Gate, build_gate_check, quality_checks, run_gates, source_gates
 
-__all__ = ["MART_GATES", "Gate", "build_gate_check", "quality_checks", "run_gates", "source_gates"]
+__all__ = ["HEALTH_GATES", "Gate", "build_gate_check", "quality_checks", "run_gates", "source_gates"]

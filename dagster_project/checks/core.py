@@ -18,8 +18,11 @@ from typing import Any, Protocol
 import duckdb
 import pandas as pd
 
+from ..warehouse_sql import quote_ident, quote_relation, relation_columns, relation_exists, split_relation
 from .config import QualityConfig
 from .gx_runner import Expect, GxValidation
+
+__all__ = ["quote_ident", "quote_relation", "relation_columns", "relation_exists", "split_relation"]  # re-exported
 
 
 class FrameValidator(Protocol):
@@ -48,7 +51,7 @@ class CheckOutcome:
     observed: str | None = None
     threshold: str | None = None
     validation: GxValidation | None = None
-    sample_rows: list[dict[str, Any]] = field(default_factory=list)
+    offending_rows: list[dict[str, Any]] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,40 +106,6 @@ def format_ids(ids: Sequence[Any], limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- warehouse helpers
-
-
-def split_relation(relation: str) -> tuple[str, str]:
-    schema, name = relation.split(".", 1)
-    return schema, name
-
-
-def relation_exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    """Tables and views alike: marts are tables, staging models are views."""
-    schema, name = split_relation(relation)
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-            [schema, name],
-        ).fetchone()[0]
-    )
-
-
-def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
-    schema, name = split_relation(relation)
-    rows = con.execute(
-        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
-        "order by ordinal_position",
-        [schema, name],
-    ).fetchall()
-    return [r[0] for r in rows]
-
-
-def quote_ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_relation(relation: str) -> str:
-    return ".".join(quote_ident(part) for part in split_relation(relation))
 
 
 def _json_value(value: Any) -> Any:
@@ -238,7 +207,7 @@ def persist_outcomes(
                 o.message,
                 checked_at,
                 as_of_date,
-                json.dumps({**o.details, "sample_rows": o.sample_rows}, default=str),
+                json.dumps({**o.details, "offending_rows": o.offending_rows}, default=str),
             ]
             for o in outcomes
         ],

@@ -118,7 +118,7 @@ def check_freshness(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source:
         observed=observed,
         threshold=threshold,
         validation=validation,
-        sample_rows=[
+        offending_rows=[
             {
                 "measure": r.measure,
                 "latest_at": None if pd.isna(r.latest_at) else r.latest_at.isoformat(),
@@ -205,7 +205,7 @@ def check_quarantine(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source
             for r in failing.itertuples(index=False)
         ]
         message = f"{source}: " + format_ids(described, 3) + f"; threshold {format_share(limit)}"
-        samples = top_quarantine_reasons(con, source, failing["batch_id"].tolist(), inputs.config.sample_rows)
+        samples = top_quarantine_reasons(con, source, failing["batch_id"].tolist(), inputs.config.offending_rows)
     return CheckOutcome(
         QUARANTINE_CHECK,
         SOURCE_ASSETS[source],
@@ -215,7 +215,7 @@ def check_quarantine(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source
         observed=observed,
         threshold=threshold,
         validation=validation,
-        sample_rows=samples,
+        offending_rows=samples,
         details={
             "batches": [
                 {"batch_id": r.batch_id, "quarantined": int(r.rows_quarantined), "manifest": int(r.rows_in_manifest)}

@@ -1,18 +1,21 @@
-"""Gates on the health marts: score coverage (blocking) and keys and ranges (warn).
+"""The blocking health-score coverage gate.
 
 Coverage is what makes the health numbers publishable: an account that pays but has no score
 (or a score computed from no data) would silently drop out of the health distribution, the ARR
-at risk and the renewal forecast. So every account with MRR at the end of the as-of day must
-have a row for that day in ``marts.fct_account_health_daily`` with ``data_completeness`` > 0.
+at risk and the renewal forecast. So every paying account at the end of the as-of day must have
+a row for that day in ``marts.fct_account_health_daily`` with ``data_completeness`` > 0.
+
+"A paying account at the end of the day" is defined once, by the dbt model
+``int_health_account_days`` (the health spine; docs/contracts/metric-definitions.md): this gate
+reads that population and never re-derives it. Coverage is checked here only (not also by a dbt
+test): a failing dbt test would stop the run before this gate could say which accounts are
+missing. The keys and ranges of the health mart are dbt tests (docs/checks.md).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-
 import duckdb
 
-from .config import QualityConfig
 from .core import (
     CheckInputs,
     CheckOutcome,
@@ -21,80 +24,15 @@ from .core import (
     format_ids,
     format_share,
     metrics_frame,
-    quote_ident,
-    quote_relation,
     relation_columns,
     relation_exists,
 )
 from .gx_runner import between
-from .relation_suites import Ranges, RelationSuite, check_relation_suite
 
 HEALTH_DAILY = "marts.fct_account_health_daily"
 HEALTH_ASSET = ("marts", "fct_account_health_daily")
-HEALTH_KEYS = ("as_of_date", "account_id")
+PAYING_ACCOUNT_DAYS = "intermediate.int_health_account_days"  # the one definition (dbt)
 COVERAGE_CHECK = "health_score_coverage"
-HEALTH_VALUES_CHECK = "health_keys_and_scores_valid"
-
-STAGING_RELATIONS = (
-    "staging.stg_billing__subscription_items",
-    "staging.stg_billing__subscriptions",
-    "staging.stg_billing__customers",
-    "staging.stg_crm__accounts",
-)
-
-
-# --------------------------------------------------------------------------- paying accounts
-
-
-def paying_accounts_from_staging_sql() -> str:
-    """Accounts with MRR at the last instant of the as-of day (parameter: the next day's start).
-
-    The rule of metric-definitions.md: item versions in force at the end of the day
-    (valid_from before the next day starts, valid_to exclusive and not reached), MRR > 0
-    (quantity x unit price x (1 - discount), so a 100 % discount is not revenue), reaching a
-    CRM account that is not deleted through its billing customer. Currency does not matter for
-    "more than zero", so no exchange rate is needed.
-    """
-    return """
-        select distinct accounts.account_id
-        from staging.stg_billing__subscription_items as items
-        inner join staging.stg_billing__subscriptions as subscriptions
-            on items.subscription_id = subscriptions.subscription_id
-        inner join staging.stg_billing__customers as customers
-            on subscriptions.customer_id = customers.customer_id
-        inner join staging.stg_crm__accounts as accounts
-            on customers.account_id = accounts.account_id
-        where not coalesce(accounts.is_deleted, false)
-            and items.valid_from < $next_day
-            and (items.valid_to is null or items.valid_to >= $next_day)
-            and items.quantity * items.unit_price * (100 - coalesce(items.discount_pct, 0)) > 0
-    """
-
-
-def paying_accounts_from_model_sql(relation: str, date_column: str, mrr_column: str) -> str:
-    """The same population from the health area's daily model, when it is configured."""
-    return f"""
-        select distinct account_id
-        from {quote_relation(relation)}
-        where {quote_ident(date_column)} = $as_of_date and {quote_ident(mrr_column)} > 0
-    """
-
-
-def paying_accounts_source(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -> tuple[str, str] | str:
-    """(SQL, where it comes from), or the reason it cannot be computed."""
-    config = inputs.config
-    if config.paying_accounts_relation and relation_exists(con, config.paying_accounts_relation):
-        sql = paying_accounts_from_model_sql(
-            config.paying_accounts_relation, config.paying_accounts_date_column, config.paying_accounts_mrr_column
-        )
-        return sql, config.paying_accounts_relation
-    missing = [r for r in STAGING_RELATIONS if not relation_exists(con, r)]
-    if missing:
-        return f"cannot determine the accounts with MRR: {', '.join(missing)} not built"
-    return paying_accounts_from_staging_sql(), "staging (billing items in force at the end of the day)"
-
-
-# --------------------------------------------------------------------------- coverage
 
 
 def coverage_message(paying: int, missing_ids: list[str], missing_total: int, day: str, limit: int) -> str:
@@ -111,33 +49,42 @@ def coverage_message(paying: int, missing_ids: list[str], missing_total: int, da
     )
 
 
-def coverage_sql(population_sql: str) -> str:
-    """CTEs ending in ``joined``: each paying account, whether it is covered, and if not, why."""
-    return f"""
-        with paying as ({population_sql}),
-        scored as (
-            select account_id, max(data_completeness) as data_completeness
-            from {quote_relation(HEALTH_DAILY)}
-            where as_of_date = $as_of_date
-            group by account_id
-        ),
-        joined as (
-            select
-                paying.account_id,
-                case
-                    when scored.account_id is null then 'no health row for the day'
-                    when scored.data_completeness is null then 'data_completeness is null'
-                    else 'data_completeness is ' || scored.data_completeness
-                end as reason,
-                coalesce(scored.data_completeness > $min_completeness, false) as covered
-            from paying
-            left join scored on paying.account_id = scored.account_id
-        )
-    """
+COVERAGE_SQL = f"""
+    with paying as (
+        select distinct account_id from {PAYING_ACCOUNT_DAYS} where as_of_date = $as_of_date
+    ),
+    scored as (
+        select account_id, max(data_completeness) as data_completeness
+        from {HEALTH_DAILY}
+        where as_of_date = $as_of_date
+        group by account_id
+    ),
+    joined as (
+        select
+            paying.account_id,
+            case
+                when scored.account_id is null then 'no health row for the day'
+                when scored.data_completeness is null then 'data_completeness is null'
+                else 'data_completeness is ' || scored.data_completeness
+            end as reason,
+            coalesce(scored.data_completeness > $min_completeness, false) as covered
+        from paying
+        left join scored on paying.account_id = scored.account_id
+    )
+"""
+
+
+def spine_gap(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -> str | None:
+    """Why the population cannot be trusted for the as-of day, if it cannot: a spine that holds
+    days but not this one was not built for it (an empty population would pass vacuously)."""
+    latest = con.execute(f"select max(as_of_date) from {PAYING_ACCOUNT_DAYS}").fetchone()[0]
+    if latest is not None and latest < inputs.as_of_date:
+        return f"{PAYING_ACCOUNT_DAYS} ends on {latest}: the health spine was not built for {inputs.as_of_date}"
+    return None
 
 
 def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -> CheckOutcome:
-    """Blocking: every account with MRR at the end of the as-of day has a health score with data."""
+    """Blocking: every paying account at the end of the as-of day has a health score with data."""
     config = inputs.config
     threshold = (
         f"{format_share(config.min_coverage)} with data_completeness > {config.min_data_completeness_exclusive:g}"
@@ -146,26 +93,22 @@ def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -
     def fail(message: str) -> CheckOutcome:
         return CheckOutcome(COVERAGE_CHECK, HEALTH_ASSET, False, True, message, threshold=threshold)
 
-    if not relation_exists(con, HEALTH_DAILY):
-        return fail(f"{HEALTH_DAILY} not built")
-    columns = relation_columns(con, HEALTH_DAILY)
-    missing_columns = [c for c in ("as_of_date", "account_id", "data_completeness") if c not in columns]
-    if missing_columns:
-        return fail(f"{HEALTH_DAILY} has no column(s) {', '.join(missing_columns)}")
-    population = paying_accounts_source(con, inputs)
-    if isinstance(population, str):
-        return fail(population)
-    population_sql, population_source = population
-    sql = coverage_sql(population_sql)
-    params = {
-        "as_of_date": inputs.as_of_date,
-        "next_day": _next_day_start(inputs),
-        "min_completeness": config.min_data_completeness_exclusive,
-    }
-    params = {k: v for k, v in params.items() if f"${k}" in sql}  # DuckDB refuses unused parameters
+    for relation, needed in (
+        (HEALTH_DAILY, ("as_of_date", "account_id", "data_completeness")),
+        (PAYING_ACCOUNT_DAYS, ("as_of_date", "account_id")),
+    ):
+        if not relation_exists(con, relation):
+            return fail(f"{relation} not built")
+        missing_columns = [c for c in needed if c not in relation_columns(con, relation)]
+        if missing_columns:
+            return fail(f"{relation} has no column(s) {', '.join(missing_columns)}")
+    gap = spine_gap(con, inputs)
+    if gap:
+        return fail(gap)
+    params = {"as_of_date": inputs.as_of_date, "min_completeness": config.min_data_completeness_exclusive}
     metrics = fetch_metrics(
         con,
-        sql
+        COVERAGE_SQL
         + """
         select
             count(*) as paying_accounts,
@@ -175,9 +118,11 @@ def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -
         """,
         params,
     )
-    shown = config.sample_rows * 2
+    shown = config.offending_rows * 2
     uncovered = fetch_rows(
-        con, sql + f"select account_id, reason from joined where not covered order by account_id limit {shown}", params
+        con,
+        COVERAGE_SQL + f"select account_id, reason from joined where not covered order by account_id limit {shown}",
+        params,
     )
     validation = inputs.gx.validate(
         f"{HEALTH_DAILY}.{COVERAGE_CHECK}", metrics_frame(metrics), [between("coverage", config.min_coverage, 1.0)]
@@ -193,38 +138,6 @@ def check_health_coverage(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -
         observed=f"{format_share(float(metrics['coverage']))} ({paying - missing} of {paying})",
         threshold=threshold,
         validation=validation,
-        sample_rows=uncovered,
-        details={**{k: float(v) for k, v in metrics.items()}, "paying_accounts_from": population_source},
+        offending_rows=uncovered,
+        details={**{k: float(v) for k, v in metrics.items()}, "paying_accounts_from": PAYING_ACCOUNT_DAYS},
     )
-
-
-def _next_day_start(inputs: CheckInputs) -> datetime:
-    """valid_to is exclusive: a version in force at the day's last instant has valid_to >= this."""
-    return datetime.combine(inputs.as_of_date + timedelta(days=1), time.min)
-
-
-# --------------------------------------------------------------------------- keys and ranges
-
-
-def health_ranges(columns: list[str], config: QualityConfig) -> Ranges:
-    """Every ``<component>_score`` and ``health_score`` in 0-100; data_completeness in 0-1."""
-    ranges: Ranges = {c: config.score_range for c in columns if c.endswith("_score")}
-    if "data_completeness" in columns:
-        ranges["data_completeness"] = config.data_completeness_range
-    return ranges
-
-
-HEALTH_VALUES_SUITE = RelationSuite(
-    check_name=HEALTH_VALUES_CHECK,
-    relation=HEALTH_DAILY,
-    keys=HEALTH_KEYS,
-    ranges=health_ranges,
-    what="(as_of_date, account_id) unique and not null; component scores and health_score in 0-100, "
-    "over the days a run can have written",
-    day_column="as_of_date",
-)
-
-
-def check_health_values(con: duckdb.DuckDBPyConnection, inputs: CheckInputs) -> CheckOutcome:
-    """Warn: keys unique and not null, scores within 0-100, completeness within 0-1."""
-    return check_relation_suite(con, inputs, HEALTH_VALUES_SUITE)

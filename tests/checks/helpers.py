@@ -5,7 +5,7 @@ leaves the published warehouse byte-for-byte unchanged" test (tests/test_pipelin
 
     before = file_digest(warehouse)
     as_of = stale_as_of_date(warehouse.with_name("warehouse.building.duckdb"), hours=98)
-    result = job.execute_in_process(run_config=run_config_as_of(as_of), raise_on_error=False)
+    result = job.execute_in_process(partition_key=as_of, raise_on_error=False)
     assert_blocked_by_gate(result, "extract_freshness", "extract is", "SLA 24 h")
     assert file_digest(warehouse) == before
 """
@@ -37,7 +37,7 @@ def latest_loaded_extract(warehouse: Path) -> datetime:
 def stale_as_of_date(warehouse: Path, hours: float = 98) -> str:
     """An as-of date whose end is at least ``hours`` after every loaded extract (so every source is stale).
 
-    Pass it as the run's as-of date (``jobs.run_config_as_of``) or ``CS_AS_OF_DATE``.
+    Run that day's partition (``execute_in_process(partition_key=...)``) or set ``CS_AS_OF_DATE``.
     """
     day: date = (latest_loaded_extract(warehouse) + timedelta(hours=hours)).date()
     return day.isoformat()

@@ -18,16 +18,12 @@ def test_the_project_configuration_is_valid_and_has_the_documented_defaults():
     assert config.freshness("crm").event_sla_hours is None
     assert config.quarantine_max_share == 0.01
     assert (config.min_coverage, config.min_data_completeness_exclusive) == (1.0, 0)
-    assert config.score_range == (0, 100) and config.probability_range == (0, 1)
-    assert config.daily_recent_days == 40
 
 
 def test_an_empty_document_gives_the_defaults():
     config = parse_config({})
     assert config.freshness("billing").extract_sla_hours == 24
     assert config.freshness("usage").event_sla_hours == 24  # same SLA as the extract unless set
-    assert config.daily_recent_days == 40
-    assert parse_config({"daily_history": {"recent_days": None}}).daily_recent_days is None
 
 
 @pytest.mark.parametrize(
@@ -38,12 +34,10 @@ def test_an_empty_document_gives_the_defaults():
         ({"freshness": {"sources": {"crm": {"event_sla_hours": 5}}}}, "only usage has an event time"),
         ({"quarantine": {"max_share_per_batch": 5}}, "quarantine.max_share_per_batch"),
         ({"health_coverage": {"min_coverage": 1.5}}, "health_coverage.min_coverage"),
-        ({"health_coverage": {"paying_accounts_relation": "no_schema"}}, "paying_accounts_relation"),
-        ({"ranges": {"score": [100, 0]}}, "ranges.score"),
-        ({"ranges": {"probability": "0-1"}}, "ranges.probability"),
-        ({"sample_rows": 0}, "sample_rows"),
-        ({"daily_history": {"recent_days": 0}}, "daily_history.recent_days"),
-        ({"daily_history": {"recent_days": 7.5}}, "daily_history.recent_days"),
+        ({"health_coverage": {"paying_accounts_relation": "x.y"}}, "paying_accounts_relation: no longer"),
+        ({"ranges": {"score": [0, 100]}}, "ranges: no longer a Great Expectations setting"),
+        ({"reconciliation": {"tolerance_usd": 0.01}}, "reconciliation: no longer"),
+        ({"offending_rows": 0}, "offending_rows"),
         ({"freshness": {"default_sla_hours": "24h"}}, "must be a number"),
     ],
 )

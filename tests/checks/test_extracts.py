@@ -112,7 +112,7 @@ def test_heavy_quarantine_in_the_latest_load_warns_with_the_batch_and_reasons(co
     outcome = check_quarantine(con, make_inputs("2026-11-20"), "crm")
     assert not outcome.passed and not outcome.blocking
     assert outcome.message == "crm: batch 2026-11-20T02-00Z quarantined 12 of 300 rows (4%); threshold 1%"
-    assert outcome.sample_rows == [
+    assert outcome.offending_rows == [
         {
             "batch_id": "2026-11-20T02-00Z",
             "entity": "accounts",

@@ -6,7 +6,6 @@ from datetime import date, datetime
 
 from dagster_project.checks.core import age_hours, as_of_time, format_hours, format_share
 from dagster_project.checks.extracts import describe_freshness
-from dagster_project.checks.relation_suites import describe_problems
 
 
 def test_as_of_time_is_the_end_of_the_day_or_now_if_earlier():
@@ -29,17 +28,3 @@ def test_freshness_sentences():
         describe_freshness("crm", "extract", -5.0, 24)
         == "crm extract is 5 h newer than the as-of time (a backfill); fresh"
     )
-
-
-def test_problem_sentences():
-    metrics = {
-        "null_key_rows": 0,
-        "duplicate_key_rows": 2,
-        "health_score__min": -1,
-        "health_score__max": 120,
-        "health_score__out_of_range_rows": 3,
-    }
-    assert describe_problems(metrics, ["as_of_date", "account_id"], {"health_score": (0, 100)}) == [
-        "2 duplicate (as_of_date, account_id) row(s)",
-        "health_score min -1 and max 120 outside 0-100 (3 row(s))",
-    ]

@@ -9,8 +9,9 @@
       - otherwise (first build, --full-refresh): health_history_days (var, default 400) days
         back from as_of_date, plus `lead_in_days` more for the intermediate models, so that the
         mart can read the score 30 days before its first day (score_change_30d).
-    The range is SQL (a subquery on the model's own table in incremental runs), so nothing is
-    queried at compile time. -#}
+    The range is SQL (a subquery on the model's own table in incremental runs), evaluated by the
+    model's query itself. One macro does query at compile time: health_usage_scan_start (below)
+    reads the latest day with run_query, to give DuckDB a literal bound it can skip row groups on. -#}
 
 {% macro health_score_change_days() -%}
     {#- score_change_30d compares with the score this many days earlier (fixed by the mart contract) -#}

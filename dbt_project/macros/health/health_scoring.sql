@@ -84,3 +84,9 @@
 {% macro spark__health_type_double() -%}
     double
 {%- endmacro %}
+
+{#- The health components and the daily model scoring each, in column order (var
+    health_components, dbt_project.yml): [(component, model), ...]. -#}
+{% macro health_components() -%}
+    {{ return(var('health_components').items() | list) }}
+{%- endmacro %}

@@ -1,5 +1,8 @@
 {#- dbt's hook for a data test's `where` config (the override dbt documents for using macros
-    there), with two placeholders. `__recently_extracted__` becomes "extracted in the last
+    there: docs.getdbt.com, resource config `where`, "custom logic"), with two placeholders. A
+    plain `where: "{{ ... }}"` would not do: dbt renders it while parsing, before the run's
+    as-of date (CS_AS_OF_DATE, read only while executing) is known; these are expanded when the
+    test runs. Every YAML line that uses one says so in a comment. `__recently_extracted__` becomes "extracted in the last
     recent_test_days days" (for the usage events: the loader de-duplicates every new batch
     against all earlier events, the test re-checks the recent batches). `__days_written__`
     becomes the days a run can have written into the daily, incremental tables:

@@ -19,7 +19,7 @@ problems as (
         or health_score < 0 or health_score > 100
         or data_completeness is null
         or data_completeness <= 0 or data_completeness > 1
-        {%- for component in ['deployment', 'stakeholder_coverage', 'adoption', 'value_realization', 'support', 'sentiment', 'financial'] %}
+        {%- for component, model in health_components() %}
         or {{ component }}_score < 0 or {{ component }}_score > 100
         {%- endfor %}
         or score_change_30d < -100 or score_change_30d > 100

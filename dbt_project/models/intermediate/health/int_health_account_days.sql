@@ -5,13 +5,6 @@
 -- segment (CRM override, else the ARR band of cfg_segment_thresholds via int_segment_arr_bands)
 -- and the MRR of the day the financial component compares it with.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

@@ -10,13 +10,6 @@
 -- score = weighted mean of the present rules; NULL (missing) when the account has no usage
 -- history at all (telemetry not connected); an account whose usage stopped scores low, not NULL.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

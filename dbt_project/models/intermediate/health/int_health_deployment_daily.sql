@@ -5,13 +5,6 @@
 --     share (how far the licence was rolled out); missing without a seat count or usage history.
 -- score = weighted mean of the present rules (cfg_health_parameters); NULL when both are missing.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

@@ -15,13 +15,6 @@
 -- score = max(0, weighted mean of the present rules - notice penalty). Always present for a
 -- paying account, so every scored account has data_completeness > 0.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

@@ -4,13 +4,6 @@
 -- 50 + 50 x NPS (all promoters 100, all detractors 0, all passives 50). NULL (missing) without a
 -- response in the window. Also counts detractor responses in the alert window.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
 
 with
 

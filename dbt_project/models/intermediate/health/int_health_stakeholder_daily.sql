@@ -11,13 +11,8 @@
 -- score = max(0, weighted mean of the rules - penalty); NULL (missing) when the account has no
 -- contact on record and no completed activity in the executive window.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
+{#- the measures of stakeholder_facts, summed over trailing windows (health_trailing_sums) -#}
+{%- set stakeholder_measures = ['contacts_on_record', 'champions_present', 'champion_departures', 'key_contact_departures', 'roles_engaged', 'executive_attendances', 'completed_activities'] %}
 
 with
 
@@ -133,13 +128,7 @@ stakeholder_facts as (
         account_id,
         created_date as fact_date,
         cast(null as {{ dbt.type_int() }}) as window_days,
-        1 as contacts_on_record,
-        0 as champions_present,
-        0 as champion_departures,
-        0 as key_contact_departures,
-        0 as roles_engaged,
-        0 as executive_attendances,
-        0 as completed_activities
+        {{ health_fact_measures(stakeholder_measures, {'contacts_on_record': '1'}) }}
     from account_contacts
 
     union all
@@ -152,7 +141,7 @@ stakeholder_facts as (
             when departed_date is not null
                 then cast({{ health_days_between('created_date', 'departed_date') }} as {{ dbt.type_int() }})
         end,
-        0, 1, 0, 0, 0, 0, 0
+        {{ health_fact_measures(stakeholder_measures, {'champions_present': '1'}) }}
     from account_contacts
     where is_champion
 
@@ -163,7 +152,7 @@ stakeholder_facts as (
         account_contacts.account_id,
         account_contacts.departed_date,
         cast(parameters.stakeholder_departure_window_days as {{ dbt.type_int() }}),
-        0, 0, 1, 0, 0, 0, 0
+        {{ health_fact_measures(stakeholder_measures, {'champion_departures': '1'}) }}
     from account_contacts
     cross join parameters
     where account_contacts.is_champion
@@ -176,7 +165,7 @@ stakeholder_facts as (
         account_contacts.account_id,
         account_contacts.departed_date,
         cast(parameters.alert_departure_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 1, 0, 0, 0
+        {{ health_fact_measures(stakeholder_measures, {'key_contact_departures': '1'}) }}
     from account_contacts
     cross join parameters
     where account_contacts.is_key_contact
@@ -192,7 +181,7 @@ stakeholder_facts as (
             parameters.stakeholder_roles_window_days,
             coalesce(role_spans.days_to_next_attendance, parameters.stakeholder_roles_window_days)
         ) as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 1, 0, 0
+        {{ health_fact_measures(stakeholder_measures, {'roles_engaged': '1'}) }}
     from role_spans
     cross join parameters
 
@@ -203,7 +192,7 @@ stakeholder_facts as (
         role_spans.account_id,
         role_spans.activity_date,
         cast(parameters.stakeholder_executive_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 0, role_spans.is_executive, 0
+        {{ health_fact_measures(stakeholder_measures, {'executive_attendances': 'role_spans.is_executive'}) }}
     from role_spans
     cross join parameters
     where role_spans.is_executive = 1
@@ -215,7 +204,7 @@ stakeholder_facts as (
         completed_activity_days.account_id,
         completed_activity_days.activity_date,
         cast(parameters.stakeholder_executive_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 0, 0, completed_activity_days.completed_activities
+        {{ health_fact_measures(stakeholder_measures, {'completed_activities': 'completed_activity_days.completed_activities'}) }}
     from completed_activity_days
     cross join parameters
 ),
@@ -224,8 +213,7 @@ stakeholders_on_target_days as (
     {{ health_trailing_sums(
         'target_days',
         'stakeholder_facts',
-        ['contacts_on_record', 'champions_present', 'champion_departures', 'key_contact_departures',
-         'roles_engaged', 'executive_attendances', 'completed_activities']
+        stakeholder_measures
     ) }}
 ),
 
@@ -244,7 +232,7 @@ latest_key_departures as (
             account_contacts.departed_date,
             row_number() over (
                 partition by target_days.account_id, target_days.as_of_date
-                order by account_contacts.departed_date desc, account_contacts.role
+                order by account_contacts.departed_date desc, account_contacts.role asc
             ) as recency
         from target_days
         cross join parameters

@@ -11,13 +11,8 @@
 -- score = weighted mean of the present rules; NULL (missing) for an account that never opened
 -- a ticket by the day. Also flags a ticket spike for the alerts.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
+{#- the measures of ticket_facts, summed over trailing windows (health_trailing_sums) -#}
+{%- set ticket_measures = ['tickets_ever', 'recent_tickets', 'baseline_tickets', 'escalations', 'csat_answers', 'csat_total'] %}
 
 with
 
@@ -59,12 +54,7 @@ ticket_facts as (
         account_id,
         opened_date as fact_date,
         cast(null as {{ dbt.type_int() }}) as window_days,
-        1 as tickets_ever,
-        0 as recent_tickets,
-        0 as baseline_tickets,
-        0 as escalations,
-        0 as csat_answers,
-        0 as csat_total
+        {{ health_fact_measures(ticket_measures, {'tickets_ever': '1'}) }}
     from account_tickets
 
     union all
@@ -74,7 +64,7 @@ ticket_facts as (
         account_tickets.account_id,
         account_tickets.opened_date,
         cast(parameters.support_recent_days as {{ dbt.type_int() }}),
-        0, 1, 0, 0, 0, 0
+        {{ health_fact_measures(ticket_measures, {'recent_tickets': '1'}) }}
     from account_tickets
     cross join parameters
 
@@ -85,7 +75,7 @@ ticket_facts as (
         account_tickets.account_id,
         cast({{ dbt.dateadd('day', 'parameters.support_recent_days', 'account_tickets.opened_date') }} as date),
         cast(parameters.support_window_days as {{ dbt.type_int() }}),
-        0, 0, 1, 0, 0, 0
+        {{ health_fact_measures(ticket_measures, {'baseline_tickets': '1'}) }}
     from account_tickets
     cross join parameters
 
@@ -96,7 +86,7 @@ ticket_facts as (
         account_tickets.account_id,
         account_tickets.opened_date,
         cast(parameters.support_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 1, 0, 0
+        {{ health_fact_measures(ticket_measures, {'escalations': '1'}) }}
     from account_tickets
     cross join parameters
     where account_tickets.is_escalated
@@ -108,7 +98,7 @@ ticket_facts as (
         account_tickets.account_id,
         account_tickets.closed_date,
         cast(parameters.support_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 1, account_tickets.csat_score
+        {{ health_fact_measures(ticket_measures, {'csat_answers': '1', 'csat_total': 'account_tickets.csat_score'}) }}
     from account_tickets
     cross join parameters
     where account_tickets.closed_date is not null
@@ -119,7 +109,7 @@ tickets_on_target_days as (
     {{ health_trailing_sums(
         'target_days',
         'ticket_facts',
-        ['tickets_ever', 'recent_tickets', 'baseline_tickets', 'escalations', 'csat_answers', 'csat_total']
+        ticket_measures
     ) }}
 ),
 

@@ -9,13 +9,8 @@
 -- running sum in which each active day of a user counts until that user's next active day or the
 -- window's end, whichever is first (health_trailing_sums).
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
+{#- the measures of usage_facts, summed over trailing windows (health_trailing_sums) -#}
+{%- set usage_measures = ['active_users', 'previous_active_users', 'activated_users', 'user_days', 'core_features_used', 'integration_features_used', 'usage_history'] %}
 {#- the usage days (`usage_days`) a target day's windows can reach: after the lookback CTE's first
     event date, up to the range end -#}
 {%- set reachable_usage_days -%}
@@ -161,13 +156,7 @@ usage_facts as (
         user_spans.account_id,
         user_spans.occurred_date as fact_date,
         cast(least(parameters.adoption_window_days, coalesce(user_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}) as window_days,
-        1 as active_users,
-        0 as previous_active_users,
-        0 as activated_users,
-        0 as user_days,
-        0 as core_features_used,
-        0 as integration_features_used,
-        0 as usage_history
+        {{ health_fact_measures(usage_measures, {'active_users': '1'}) }}
     from user_spans
     cross join parameters
 
@@ -178,7 +167,7 @@ usage_facts as (
         user_spans.account_id,
         cast({{ dbt.dateadd('day', 'parameters.adoption_window_days', 'user_spans.occurred_date') }} as date),
         cast(least(parameters.adoption_window_days, coalesce(user_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}),
-        0, 1, 0, 0, 0, 0, 0
+        {{ health_fact_measures(usage_measures, {'previous_active_users': '1'}) }}
     from user_spans
     cross join parameters
 
@@ -189,7 +178,7 @@ usage_facts as (
         account_id,
         first_use_date,
         cast(null as {{ dbt.type_int() }}),
-        0, 0, 1, 0, 0, 0, 0
+        {{ health_fact_measures(usage_measures, {'activated_users': '1'}) }}
     from first_user_use
 
     union all
@@ -199,7 +188,7 @@ usage_facts as (
         daily_active_users.account_id,
         daily_active_users.occurred_date,
         cast(parameters.adoption_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, daily_active_users.user_days, 0, 0, 0
+        {{ health_fact_measures(usage_measures, {'user_days': 'daily_active_users.user_days'}) }}
     from daily_active_users
     cross join parameters
 
@@ -210,7 +199,7 @@ usage_facts as (
         feature_spans.account_id,
         feature_spans.occurred_date,
         cast(least(parameters.adoption_window_days, coalesce(feature_spans.days_to_next_use, parameters.adoption_window_days)) as {{ dbt.type_int() }}),
-        0, 0, 0, 0, feature_spans.is_core, feature_spans.is_integration, 0
+        {{ health_fact_measures(usage_measures, {'core_features_used': 'feature_spans.is_core', 'integration_features_used': 'feature_spans.is_integration'}) }}
     from feature_spans
     cross join parameters
 
@@ -220,7 +209,7 @@ usage_facts as (
         account_id,
         first_usage_date,
         cast(null as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 0, 0, 1
+        {{ health_fact_measures(usage_measures, {'usage_history': '1'}) }}
     from first_usage
 ),
 
@@ -228,8 +217,7 @@ usage_on_target_days as (
     {{ health_trailing_sums(
         'target_days',
         'usage_facts',
-        ['active_users', 'previous_active_users', 'activated_users', 'user_days',
-         'core_features_used', 'integration_features_used', 'usage_history']
+        usage_measures
     ) }}
 ),
 

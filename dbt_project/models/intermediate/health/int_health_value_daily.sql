@@ -9,13 +9,8 @@
 --     no business review was held or planned in the program window (default 365 days).
 -- score = weighted mean of the present rules; NULL when all three are missing.
 {%- set lead_in = health_score_change_days() %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range(lead_in_days=health_score_change_days()) }}"
-) }}
+{#- the measures of value_facts, summed over trailing windows (health_trailing_sums) -#}
+{%- set value_measures = ['goals_resolved', 'goals_achieved', 'roi_goals', 'reviews_held', 'executive_reviews'] %}
 
 with
 
@@ -109,11 +104,7 @@ value_facts as (
         resolved_goals.account_id,
         resolved_goals.resolved_date as fact_date,
         cast(parameters.value_goals_window_days as {{ dbt.type_int() }}) as window_days,
-        1 as goals_resolved,
-        0 as goals_achieved,
-        0 as roi_goals,
-        0 as reviews_held,
-        0 as executive_reviews
+        {{ health_fact_measures(value_measures, {'goals_resolved': '1'}) }}
     from resolved_goals
     cross join parameters
 
@@ -125,7 +116,7 @@ value_facts as (
         resolved_goals.counted_achieved_date,
         cast({{ health_days_between('resolved_goals.counted_achieved_date', 'resolved_goals.resolved_date') }}
             + parameters.value_goals_window_days as {{ dbt.type_int() }}),
-        0, 1, case when resolved_goals.roi_documented then 1 else 0 end, 0, 0
+        {{ health_fact_measures(value_measures, {'goals_achieved': '1', 'roi_goals': 'case when resolved_goals.roi_documented then 1 else 0 end'}) }}
     from resolved_goals
     cross join parameters
     where resolved_goals.counted_achieved_date is not null
@@ -137,7 +128,7 @@ value_facts as (
         business_reviews.account_id,
         business_reviews.review_date,
         cast(parameters.value_review_program_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 1, 0
+        {{ health_fact_measures(value_measures, {'reviews_held': '1'}) }}
     from business_reviews
     cross join parameters
 
@@ -148,7 +139,7 @@ value_facts as (
         executive_review_days.account_id,
         executive_review_days.review_date,
         cast(parameters.value_review_window_days as {{ dbt.type_int() }}),
-        0, 0, 0, 0, 1
+        {{ health_fact_measures(value_measures, {'executive_reviews': '1'}) }}
     from executive_review_days
     cross join parameters
 ),
@@ -157,7 +148,7 @@ value_on_target_days as (
     {{ health_trailing_sums(
         'target_days',
         'value_facts',
-        ['goals_resolved', 'goals_achieved', 'roi_goals', 'reviews_held', 'executive_reviews']
+        value_measures
     ) }}
 ),
 

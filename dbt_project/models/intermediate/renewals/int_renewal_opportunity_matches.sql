@@ -111,7 +111,7 @@ matched as (
         candidates.days_apart,
         row_number() over (
             partition by candidates.subscription_id, candidates.term_end_date
-            order by candidates.days_apart, in_usd.created_at desc, candidates.opportunity_id
+            order by candidates.days_apart asc, in_usd.created_at desc, candidates.opportunity_id asc
         ) as opportunity_rank
     from candidates
     inner join in_usd

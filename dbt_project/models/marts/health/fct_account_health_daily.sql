@@ -9,22 +9,7 @@
 -- one is kept beside it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
 -- recomputes exactly health_start_date..health_end_date (health_range macros).
 {%- set lead_in = health_score_change_days() %}
-{%- set components = [
-    ('deployment', 'int_health_deployment_daily'),
-    ('stakeholder_coverage', 'int_health_stakeholder_daily'),
-    ('adoption', 'int_health_adoption_daily'),
-    ('value_realization', 'int_health_value_daily'),
-    ('support', 'int_health_support_daily'),
-    ('sentiment', 'int_health_sentiment_daily'),
-    ('financial', 'int_health_financial_daily'),
-] %}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key=['as_of_date', 'account_id'],
-    on_schema_change='fail',
-    pre_hook="{{ health_delete_backfill_range() }}"
-) }}
+{%- set components = health_components() %}
 {#- the run's days plus the days score_change_30d compares them with -#}
 {%- set scoring_days -%}
     as_of_date between
@@ -214,7 +199,7 @@ ranked_drivers as (
         driver_candidates.*,
         row_number() over (
             partition by account_id, as_of_date
-            order by points_lost desc, component
+            order by points_lost desc, component asc
         ) as driver_rank
     from driver_candidates
 ),
@@ -253,7 +238,7 @@ overrides_in_force as (
             overrides.expires_at,
             row_number() over (
                 partition by banded.account_id, banded.as_of_date
-                order by overrides.set_at desc, overrides.expires_at desc, overrides.override_status
+                order by overrides.set_at desc, overrides.expires_at desc, overrides.override_status asc
             ) as recency
         from banded
         inner join overrides

@@ -1,0 +1,48 @@
+"""The project's one "does this relation exist" query and one identifier quoter (DuckDB).
+
+Tables and views alike: marts are tables, staging models are views. ``catalog`` names an
+attached database (e.g. the published file attached beside the working one); None: the
+connection's own.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+
+def split_relation(relation: str) -> tuple[str, str]:
+    """'schema.name' -> ('schema', 'name')."""
+    schema, name = relation.split(".", 1)
+    return schema, name
+
+
+def relation_exists(con: duckdb.DuckDBPyConnection, relation: str, catalog: str | None = None) -> bool:
+    """Whether the table or view ``schema.name`` exists (in ``catalog`` when given)."""
+    schema, name = split_relation(relation)
+    row = con.execute(
+        "select count(*) from information_schema.tables "
+        "where table_schema = ? and table_name = ? and table_catalog = coalesce(?, current_database())",
+        [schema, name, catalog],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    """The columns of ``schema.name``, in order (empty when it does not exist)."""
+    schema, name = split_relation(relation)
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = ? and table_name = ? and table_catalog = current_database() "
+        "order by ordinal_position",
+        [schema, name],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def quote_ident(name: str) -> str:
+    """A SQL identifier, quoted (embedded double quotes doubled)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_relation(relation: str) -> str:
+    return ".".join(quote_ident(part) for part in split_relation(relation))
