@@ -74,7 +74,7 @@ def run(job_name: str) -> dict[str, Any]:
     """Execute the job with an ephemeral instance; return success, timings and step stats."""
     import dagster as dg
 
-    from dagster_project.definitions import defs
+    from dagster_project.definitions_by_day import defs
     from dagster_project.settings import load_settings
 
     loaded = time.perf_counter()

@@ -233,7 +233,7 @@ def backfill(
 
 def _publish(settings: Settings, verbose: bool) -> None:
     """Publish the working warehouse: a run of the serving assets (after a backfill)."""
-    from .definitions import defs
+    from .definitions_by_day import defs
 
     graph = defs.resolve_asset_graph()
     serving = [key for key in graph.get_all_asset_keys() if graph.get(key).group_name == SERVING_GROUP]

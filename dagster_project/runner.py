@@ -116,7 +116,7 @@ def run_job(
         with FileLock(str(home / WRITER_LOCK)):
             wait_for_other_writers(instance, console)
             with output_into_log(log_path, echo_to=console.file if verbose else None):
-                from .definitions import defs
+                from .definitions_by_day import defs
 
                 job = defs.resolve_job_def(job_name) if job_name else defs.resolve_implicit_global_asset_job_def()
                 with RunWatcher(instance, run_id, console, spinner=not verbose) as watcher:

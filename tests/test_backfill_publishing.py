@@ -14,7 +14,7 @@ import pytest
 from dagster_project.assets.publish import published_warehouse
 from dagster_project.assets.raw import raw_assets
 from dagster_project.checks.asset_checks import extract_gate_checks
-from dagster_project.definitions import defs
+from dagster_project.definitions_by_day import defs
 from dagster_project.publishing import NO_PUBLISH_TAGS, PUBLISH_TAG
 from dagster_project.resources import PipelineSettings
 from tests.fixtures import EXAMPLE_LANDING

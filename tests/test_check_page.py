@@ -12,7 +12,7 @@ import dagster as dg
 from dagster_project.assets.check_page import render_check_page
 from dagster_project.assets.raw import raw_assets
 from dagster_project.checks.asset_checks import extract_gate_checks
-from dagster_project.definitions import defs
+from dagster_project.definitions_by_day import defs
 from dagster_project.resources import PipelineSettings
 from dagster_project.run_history import run_summary
 from tests.fixtures import EXAMPLE_LANDING

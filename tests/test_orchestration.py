@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 from dagster_project.assets.publish import publish_atomically
-from dagster_project.definitions import defs
+from dagster_project.definitions_by_day import defs
 from dagster_project.extracts.loader import init_raw_schema
 from dagster_project.pools import WAREHOUSE_WRITER_POOL
 from dagster_project.schedules import daily_retention_run
@@ -106,9 +106,25 @@ def test_every_step_that_writes_the_warehouse_is_in_the_writer_pool():
     the run holds the pool if it holds any of these steps."""
     steps = {node.name: node.pool for node in defs.resolve_implicit_global_asset_job_def().graph.node_defs}
     writers = {"raw_crm", "raw_billing", "raw_usage", "dbt_models", "published_warehouse", "dbt_docs_site"}
-    writers |= {"delivered_alerts", "crm_extract_gates", "billing_extract_gates", "usage_extract_gates", "health_coverage_gate"}
+    writers |= {
+        "delivered_alerts",
+        "crm_extract_gates",
+        "billing_extract_gates",
+        "usage_extract_gates",
+        "health_coverage_gate",
+    }
     assert {name: steps[name] for name in writers} == dict.fromkeys(writers, WAREHOUSE_WRITER_POOL)
     assert steps["leadership_report"] is None  # reads the published file only
+
+
+def test_the_contract_entry_point_has_no_partitioned_asset():
+    """`dagster asset materialize -m dagster_project.definitions --select '*'` (the mart
+    contract's command) names no partition: Dagster refuses it if any selected asset has one."""
+    from dagster_project.definitions import defs as contract_defs
+
+    graph = contract_defs.resolve_asset_graph()
+    assert graph.get_all_asset_keys() == defs.resolve_asset_graph().get_all_asset_keys()
+    assert all(graph.get(key).partitions_def is None for key in graph.get_all_asset_keys())
 
 
 def test_the_dbt_models_are_partitioned_by_as_of_date_and_backfill_in_one_run():

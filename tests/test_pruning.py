@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.definitions import defs
+from dagster_project.definitions_by_day import defs
 from dagster_project.pruning import prune_dagster_runs, prune_dbt_invocations, prune_run_logs
 
 

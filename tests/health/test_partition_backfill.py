@@ -128,7 +128,7 @@ def test_the_damage_is_seen(scratch, tmp_path, monkeypatch):
 def test_a_partition_range_backfill_as_the_ui_launches_it_equals_a_build_from_scratch(scratch, tmp_path, monkeypatch):
     import dagster as dg
 
-    from dagster_project.definitions import defs
+    from dagster_project.definitions_by_day import defs
     from dagster_project.partitions import AsOfDays
 
     building = point_at(scratch, tmp_path, monkeypatch)

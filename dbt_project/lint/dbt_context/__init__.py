@@ -90,7 +90,22 @@ def run_query(sql):
     return None
 
 
+def _project_vars():
+    """The vars dbt_project.yml sets (the health components' list among them)."""
+    import pathlib
+
+    import yaml
+
+    project = pathlib.Path(__file__).resolve().parents[2] / "dbt_project.yml"
+    return yaml.safe_load(project.read_text(encoding="utf-8")).get("vars") or {}
+
+
+_PROJECT_VARS = _project_vars()
+
+
 def var(name, default=None):
-    """A var is its default, as in a daily run (sqlfluff's own ``var`` gives a placeholder string,
-    which the backfill-range checks of macros/health/health_range.sql refuse)."""
-    return default
+    """A var is the project's value, else its default, as in a daily run (sqlfluff's own ``var``
+    gives a placeholder string, which the backfill-range checks of macros/health/health_range.sql
+    refuse)."""
+    value = _PROJECT_VARS.get(name)
+    return default if value is None else value

@@ -151,7 +151,7 @@ final as (
         csm_email,
         cast(row_number() over (
             partition by csm_email
-            order by priority, due_on, item_arr desc, account_id, renewal_id
+            order by priority asc, due_on asc, item_arr desc, account_id asc, renewal_id asc
         ) as {{ dbt.type_int() }}) as priority_rank,
         item_type,
         cast(priority as {{ dbt.type_int() }}) as item_priority,
