@@ -29,8 +29,12 @@ def _auc(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.2f}"
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.0f}%"
+def _pct(value: float | None, decimals: int = 0) -> str:
+    return "n/a" if value is None else f"{100 * value:.{decimals}f}%"
+
+
+def _count(value: int | None) -> str:
+    return "n/a" if value is None else f"{value:,}"
 
 
 def _usd(value: float | None) -> str:
@@ -76,41 +80,41 @@ def weights_line(con: duckdb.DuckDBPyConnection) -> str | None:
         return None
     segments = ", ".join(
         f"{segment} {source} (out-of-sample AUC fitted {_auc(fitted)} vs configured {_auc(configured)}, "
-        f"{renewals or 0:,} renewals)"
+        f"{_count(renewals)} renewals)"
         for _, segment, source, fitted, configured, renewals in rows
     )
     return f"Health weights in use (fit of {max(row[0] for row in rows):%Y-%m-%d}): {segments}"
 
 
-def cs_team_line(con: duckdb.DuckDBPyConnection) -> str | None:
-    """Expansion-ready ARR, renewal coverage and overdue playbook tasks of the latest summary row."""
-    columns = ["expansion_ready_arr", "expansion_ready_accounts", "renewal_coverage", "overdue_playbook_tasks"]
+def _latest_summary(con: duckdb.DuckDBPyConnection, columns: list[str]) -> tuple | None:
+    """``columns`` of the latest rpt_executive_summary row; None without the columns or a row."""
     if not _has_columns(con, EXECUTIVE_SUMMARY, ["as_of_date", *columns]):
         return None
-    row = con.execute(
-        f"select as_of_date, {', '.join(columns)} from marts.{EXECUTIVE_SUMMARY} order by as_of_date desc limit 1"
+    return con.execute(
+        f"select {', '.join(columns)} from marts.{EXECUTIVE_SUMMARY} order by as_of_date desc limit 1"
     ).fetchone()
+
+
+def cs_team_line(con: duckdb.DuckDBPyConnection) -> str | None:
+    """Expansion-ready ARR, renewal coverage and overdue playbook tasks of the latest summary row."""
+    columns = ["as_of_date", "expansion_ready_arr", "expansion_ready_accounts", "renewal_coverage"]
+    row = _latest_summary(con, [*columns, "overdue_playbook_tasks"])
     if row is None:
         return None
     as_of, arr, accounts, coverage, overdue = row
     return (
-        f"CS team on {as_of:%Y-%m-%d}: expansion-ready {_usd(arr)} ARR ({accounts or 0:,} accounts), "
-        f"renewal coverage {_pct(coverage)}, {overdue or 0:,} overdue playbook tasks"
+        f"CS team on {as_of:%Y-%m-%d}: expansion-ready {_usd(arr)} ARR ({_count(accounts)} accounts), "
+        f"renewal coverage {_pct(coverage, 1)}, {_count(overdue)} overdue playbook tasks"
     )
 
 
 def renewals_due_line(con: duckdb.DuckDBPyConnection) -> str | None:
     """The renewals due in the next 30, 60 and 90 days (count and ARR) of the latest summary row."""
-    columns = [f"renewals_due_{days}d{suffix}" for days in RENEWAL_HORIZONS for suffix in ("", "_arr")]
-    if not _has_columns(con, EXECUTIVE_SUMMARY, ["as_of_date", *columns]):
-        return None
-    row = con.execute(
-        f"select {', '.join(columns)} from marts.{EXECUTIVE_SUMMARY} order by as_of_date desc limit 1"
-    ).fetchone()
+    row = _latest_summary(con, [f"renewals_due_{days}d{end}" for days in RENEWAL_HORIZONS for end in ("", "_arr")])
     if row is None:
         return None
     horizons = "; ".join(
-        f"{days} days: {row[2 * i] or 0:,} ({_usd(row[2 * i + 1])} ARR)" for i, days in enumerate(RENEWAL_HORIZONS)
+        f"{days} days: {_count(row[2 * i])} ({_usd(row[2 * i + 1])} ARR)" for i, days in enumerate(RENEWAL_HORIZONS)
     )
     return f"Renewals due within {horizons}"
 

@@ -30,7 +30,7 @@ WEIGHTS_LINE = (
     "0.74, 120 renewals), tech_touch configured (out-of-sample AUC fitted n/a vs configured n/a, 8 renewals)"
 )
 CS_TEAM_LINE = (
-    "CS team on 2026-11-20: expansion-ready $64,000 ARR (4 accounts), renewal coverage 80%, 3 overdue playbook tasks"
+    "CS team on 2026-11-20: expansion-ready $64,000 ARR (4 accounts), renewal coverage 81.4%, 3 overdue playbook tasks"
 )
 RENEWALS_LINE = "Renewals due within 30 days: 2 ($45,000 ARR); 60 days: 3 ($57,000 ARR); 90 days: 5 ($1,234,568 ARR)"
 
@@ -67,7 +67,7 @@ def build_marts(path: Path) -> None:
         con.execute(
             """
             create table marts.rpt_executive_summary as select * from (values
-                (date '2026-11-20', 64000.0, 4, 0.8, 3, 2, 45000.0, 3, 57000.0, 5, 1234567.5),
+                (date '2026-11-20', 64000.0, 4, 0.8137, 3, 2, 45000.0, 3, 57000.0, 5, 1234567.5),
                 (date '2026-10-20', 50000.0, 3, 0.9, 6, 1, 1.0, 1, 1.0, 1, 1.0)
             ) t(as_of_date, expansion_ready_arr, expansion_ready_accounts, renewal_coverage, overdue_playbook_tasks,
                 renewals_due_30d, renewals_due_30d_arr, renewals_due_60d, renewals_due_60d_arr, renewals_due_90d,
