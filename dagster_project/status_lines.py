@@ -79,11 +79,11 @@ def weights_line(con: duckdb.DuckDBPyConnection) -> str | None:
     if not rows:
         return None
     segments = ", ".join(
-        f"{segment} {source} (out-of-sample AUC fitted {_auc(fitted)} vs configured {_auc(configured)}, "
-        f"{_count(renewals)} renewals)"
+        f"{segment} {source} ({_auc(fitted)} vs {_auc(configured)}, {_count(renewals)} renewals)"
         for _, segment, source, fitted, configured, renewals in rows
     )
-    return f"Health weights in use (fit of {max(row[0] for row in rows):%Y-%m-%d}): {segments}"
+    fit_date = max(row[0] for row in rows)
+    return f"Health weights in use (fit of {fit_date:%Y-%m-%d}; out-of-sample AUC fitted vs configured): {segments}"
 
 
 def _latest_summary(con: duckdb.DuckDBPyConnection, columns: list[str]) -> tuple | None:

@@ -26,8 +26,8 @@ SIGNAL_LINE = (
     "adoption 0.66 (80%); no signal: financial 0.48 (60%), sentiment n/a (10%); composite 0.81"
 )
 WEIGHTS_LINE = (
-    "Health weights in use (fit of 2026-11-01): high_touch fitted (out-of-sample AUC fitted 0.78 vs configured "
-    "0.74, 120 renewals), tech_touch configured (out-of-sample AUC fitted n/a vs configured n/a, 8 renewals)"
+    "Health weights in use (fit of 2026-11-01; out-of-sample AUC fitted vs configured): "
+    "high_touch fitted (0.78 vs 0.74, 120 renewals), tech_touch configured (n/a vs n/a, 8 renewals)"
 )
 CS_TEAM_LINE = (
     "CS team on 2026-11-20: expansion-ready $64,000 ARR (4 accounts), renewal coverage 81.4%, 3 overdue playbook tasks"
