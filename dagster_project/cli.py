@@ -332,10 +332,24 @@ def _loaded_batches_per_source(working_file: Path) -> list[tuple]:
         return []
 
 
+def _warehouse_status_lines(warehouse_file: Path) -> list[str]:
+    """What the published marts say about health signal, weights and the CS team's numbers."""
+    import duckdb
+
+    from .status_lines import status_lines
+
+    try:
+        with duckdb.connect(str(warehouse_file), read_only=True) as con:
+            return status_lines(con)
+    except duckdb.Error:  # being replaced by a publish, or not a DuckDB file: the other lines still stand
+        return []
+
+
 @app.command()
 def status(landing: str = LANDING, warehouse: str = WAREHOUSE) -> None:
     """The latest run (when, result, what failed), when the warehouse was published, each
-    source's freshness and the checks that failed."""
+    source's freshness, which health components foresee renewals and the weights in use, the CS
+    team's numbers (expansion, renewal coverage, overdue tasks, renewals due) and the failed checks."""
     from datetime import UTC, datetime
 
     settings = resolve_settings(landing, warehouse)
@@ -354,6 +368,8 @@ def status(landing: str = LANDING, warehouse: str = WAREHOUSE) -> None:
             age = (now - extracted).total_seconds() / 3600
             line = f"  {source}: latest batch extracted {extracted:%Y-%m-%d %H:%M} UTC ({age:,.0f} h ago)"
             typer.echo(f"{line}, {batches} batches loaded")
+        for line in _warehouse_status_lines(settings.warehouse_path):
+            typer.echo(f"  {line}")
     failed = [c for c in summary.checks if not c.passed] if summary else []
     typer.echo(f"Failed checks of that run: {len(failed)}" + (" (cs-retention checks lists them)" if failed else ""))
     for record in failed:

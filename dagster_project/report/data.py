@@ -280,6 +280,21 @@ RENEWALS_BY_TIER = """
     order by min(renewal_probability) desc
 """
 
+# What foresees renewals: each health component's (and the composite's) AUC at T-90 and coverage
+# over the whole book, then the weights in use per segment with how each set did out of sample.
+COMPONENT_SIGNAL = """
+    select component, auc, coverage, carries_signal, renewals, churned
+    from marts.rpt_health_component_validation
+    where band = 'all' and segment = 'all'
+    order by component = 'composite', auc desc nulls last, component
+"""
+WEIGHTS_IN_USE = """
+    select fit_date, segment, component, weight_in_use, weights_source, oos_auc_fitted, oos_auc_configured, renewals
+    from marts.rpt_health_weight_fit
+    where is_latest_fit
+    order by segment, weight_in_use desc, component
+"""
+
 
 def _cohort_queries(step: int) -> tuple[str, str]:
     """Cohort cells and size-weighted averages for periods of ``step`` months, from the long mart.
@@ -379,6 +394,8 @@ class ReportData:
     health_mix: pd.DataFrame | None = None  # month end × colour: accounts, arr
     renewal_range: pd.DataFrame | None = None  # one row: P10 / P50 / P90 of this quarter's renewed ARR
     renewals_by_tier: pd.DataFrame | None = None
+    component_signal: pd.DataFrame | None = None  # component (and composite): auc, coverage, carries_signal
+    weights_in_use: pd.DataFrame | None = None  # segment × component of the latest fit: weight, source, AUCs
     forecast_window_days: int | None = None
     retention_trend: pd.DataFrame | None = None  # month × segment: nrr_t12m, grr_t12m, logo_retention_t12m
     movements: pd.DataFrame | None = None  # month: new, reactivation, expansion, contraction, churn (all segments)
@@ -502,6 +519,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection, as_of_date: str) -> ReportD
     data.renewal_range = _frame(con, "marts.rpt_renewal_risk_range", RENEWAL_RANGE)
     data.renewals_by_tier = _frame(con, "marts.fct_renewal_forecast", RENEWALS_BY_TIER)
     data.forecast_window_days = _forecast_window_days(con)
+    data.component_signal = _frame(con, "marts.rpt_health_component_validation", COMPONENT_SIGNAL)
+    data.weights_in_use = _frame(con, "marts.rpt_health_weight_fit", WEIGHTS_IN_USE)
     data.retention_trend = _frame(
         con,
         "marts.rpt_revenue_retention",

@@ -225,6 +225,54 @@ def turned_red_rows(frame: pd.DataFrame | None) -> list[dict]:
     ]
 
 
+def _auc(value: object) -> str:
+    return "–" if _missing(value) else f"{float(value):.2f}"
+
+
+def signal_rows(frame: pd.DataFrame | None) -> list[dict]:
+    """Each health component (the composite last) with its AUC at T-90, coverage and signal verdict."""
+    if frame is None or frame.empty:
+        return []
+    return [
+        {
+            "component": str(r.component).replace("_", " "),
+            "composite": r.component == "composite",
+            "auc": _auc(r.auc),
+            "coverage": _pct(r.coverage),
+            "signal": not _missing(r.carries_signal) and bool(r.carries_signal),
+            "renewals": _count(r.renewals),
+            "churned": _count(r.churned),
+        }
+        for r in frame.itertuples()
+    ]
+
+
+def weight_rows(frame: pd.DataFrame | None) -> list[dict]:
+    """One row per segment of the latest fit: which weights are in use, how the fitted and the
+    configured sets did out of sample, the renewals behind the fit, and the weights themselves."""
+    if frame is None or frame.empty:
+        return []
+    rows = []
+    for segment, fit in frame.groupby("segment", sort=True):
+        first = fit.iloc[0]  # the segment's figures repeat on each of its component rows
+        rows.append(
+            {
+                "segment": SEGMENT_LABELS.get(segment, str(segment).replace("_", " ")),
+                "fit_date": pd.Timestamp(first["fit_date"]).strftime("%Y-%m-%d"),
+                "source": "" if _missing(first["weights_source"]) else str(first["weights_source"]),
+                "auc_fitted": _auc(first["oos_auc_fitted"]),
+                "auc_configured": _auc(first["oos_auc_configured"]),
+                "renewals": _count(first["renewals"]),
+                "weights": [
+                    f"{str(r.component).replace('_', ' ')} {_pct(r.weight_in_use)}"
+                    for r in fit.itertuples()
+                    if not _missing(r.weight_in_use)
+                ],
+            }
+        )
+    return rows
+
+
 def _figure_html(figure: go.Figure, div_id: str) -> str:
     return figure.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, config=PLOTLY_CONFIG)
 
@@ -442,6 +490,8 @@ def render_report(data: ReportData, small_cohort_accounts: int = SMALL_COHORT_AC
         turned_red=turned_red[:MAX_ATTENTION_ROWS],
         turned_red_more=max(0, len(turned_red) - MAX_ATTENTION_ROWS),
         attention_ready=data.at_risk_renewals is not None,
+        signal=signal_rows(data.component_signal),
+        weights=weight_rows(data.weights_in_use),
         summary=summary,
         forecast=None
         if span is None

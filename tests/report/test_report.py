@@ -182,6 +182,36 @@ def build_marts(path: Path) -> None:
             group by all
             """
         )
+        build_health_validation_marts(con)
+
+
+def build_health_validation_marts(con: duckdb.DuckDBPyConnection) -> None:
+    """Component validation and weight fits, with rows the report must not show (other bands,
+    segments and an earlier fit)."""
+    con.execute(
+        """
+        create table marts.rpt_health_component_validation as select * from (values
+            ('all', 'stakeholder_coverage', 'all', 0.7213, 0.95, true, 700, 20),
+            ('all', 'financial', 'all', 0.48, 0.6, false, 700, 20),
+            ('all', 'composite', 'all', 0.8149, 1.0, true, 700, 20),
+            ('all', 'adoption', 'all', 0.6649, 0.8, true, 700, 20),
+            ('all', 'adoption', 'healthy', null, null, null, 300, 2),
+            ('high_touch', 'financial', 'all', 0.93, 0.9, true, 90, 6)
+        ) t(segment, component, band, auc, coverage, carries_signal, renewals, churned)
+        """
+    )
+    con.execute(
+        """
+        create table marts.rpt_health_weight_fit as select * from (values
+            (date '2026-11-01', 'high_touch', 'adoption', 0.3, 'fitted', 0.78, 0.74, 240, true),
+            (date '2026-11-01', 'high_touch', 'financial', 0.7, 'fitted', 0.78, 0.74, 240, true),
+            (date '2026-11-01', 'tech_touch', 'adoption', 0.25, 'configured', null, 0.61, 8, true),
+            (date '2026-11-01', 'tech_touch', 'financial', 0.75, 'configured', null, 0.61, 8, true),
+            (date '2026-10-01', 'high_touch', 'adoption', 0.5, 'configured', 0.70, 0.75, 200, false)
+        ) t(fit_date, segment, component, weight_in_use, weights_source, oos_auc_fitted, oos_auc_configured,
+            renewals, is_latest_fit)
+        """
+    )
 
 
 @pytest.fixture
@@ -263,7 +293,16 @@ def test_needs_attention_comes_first_and_lists_the_at_risk_renewals_with_owner_a
     html = render_report(data)
     sections = re.findall(r'<section id="([a-z-]+)"', html)
     assert sections[0] == "attention"
-    assert sections == ["attention", "kpis", "forecast", "health-mix", "cohorts", "trends", "definitions"]
+    assert sections == [
+        "attention",
+        "kpis",
+        "foresees-renewals",
+        "forecast",
+        "health-mix",
+        "cohorts",
+        "trends",
+        "definitions",
+    ]
     rows = _rows(html, "at-risk-table")
     # exactly the at-risk tier (R-3, committed, is not here); escalated first, most urgent first
     assert len(rows) == 3
@@ -287,6 +326,39 @@ def test_turned_red_this_month_lists_accounts_red_now_and_not_at_the_end_of_last
     assert "Cedar Inc" in rows[0] and "not scored" in rows[0] and "2026-11-20" in rows[0]
     assert "Acme Corp" in rows[1] and "yellow" in rows[1] and "2026-11-12" in rows[1] and "$12,000" in rows[1]
     assert "Bolt Ltd" not in "".join(rows)
+
+
+def _cells(row: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+
+
+def test_what_foresees_renewals_shows_each_components_auc_coverage_and_the_weights_in_use(data):
+    html = render_report(data)
+    # the whole book's row of each component, best AUC first, the composite last
+    assert [_cells(row) for row in _rows(html, "component-signal-table")] == [
+        ["stakeholder coverage", "0.72", "95.0%", "yes", "700 (20)"],
+        ["adoption", "0.66", "80.0%", "yes", "700 (20)"],
+        ["financial", "0.48", "60.0%", "no", "700 (20)"],
+        ["composite (health score)", "0.81", "100.0%", "the score in use", "700 (20)"],
+    ]
+    assert "Carry signal: <strong>stakeholder coverage, adoption</strong>." in html
+    # the latest fit only, one row per segment, its weights largest first
+    assert "Weights in use per segment (fit of 2026-11-01)" in html
+    assert [_cells(row) for row in _rows(html, "weights-table")] == [
+        ["High touch", "fitted", "0.78", "0.74", "240", "financial 70.0% · adoption 30.0%"],
+        ["Tech touch", "configured", "–", "0.61", "8", "financial 75.0% · adoption 25.0%"],
+    ]
+    assert '<dt id="def-auc-t90">AUC at T-90' in html and 'href="#def-auc-t90"' in html
+    assert 'href="#foresees-renewals"' in html
+
+
+def test_what_foresees_renewals_is_left_out_without_its_marts(warehouse):
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("drop table marts.rpt_health_component_validation")
+        con.execute("drop table marts.rpt_health_weight_fit")
+        html = render_report(read_report_data(con, AS_OF))
+    assert "What foresees renewals" not in html and 'id="foresees-renewals"' not in html
+    assert 'id="kpis"' in html  # the rest of the page as before
 
 
 def test_the_forecast_shows_its_p10_p90_range_and_the_health_mix_its_months(data):
@@ -445,4 +517,5 @@ def test_a_warehouse_without_the_marts_still_renders_a_page_that_says_so(tmp_pat
     assert "The renewal forecast mart is not built yet." in html
     assert "The executive summary mart is not built yet." in html
     assert "The cohort marts are not built yet." in html
+    assert "foresees-renewals" not in html
     assert "plotly.js" not in html  # no chart, no bundle
