@@ -150,7 +150,16 @@ def test_cs_retention_backfill_of_the_range_equals_a_build_from_scratch(scratch,
 
     building = point_at(scratch, tmp_path, monkeypatch)
     damage(building)
+    import dagster as dg
+
     outcome = CliRunner().invoke(app, ["backfill", "--start", FIRST.isoformat(), "--end", LAST.isoformat()])
     assert outcome.exit_code == 0, outcome.output
-    assert "30 days" in outcome.output
+    with dg.DagsterInstance.get() as instance:  # DAGSTER_HOME is tmp_path: the CLI's own instance
+        [run] = instance.get_runs()
+    # one run of the 30-day partition range, as the UI launches a single-run backfill
+    assert (run.tags["dagster/asset_partition_range_start"], run.tags["dagster/asset_partition_range_end"]) == (
+        FIRST.isoformat(),
+        LAST.isoformat(),
+    )
+    assert (LAST - FIRST).days + 1 == 30
     assert differences(building) == dict.fromkeys(DAILY_HISTORY, (0, 0, 0))
