@@ -30,7 +30,6 @@ import typer
 from .settings import DBT_PROJECT_DIR, Settings, SettingsError, validate_environment
 
 if TYPE_CHECKING:
-    from .partitions import AsOfDays
     from .runner import RunOutcome
 
 app = typer.Typer(
@@ -74,7 +73,9 @@ def resolve_settings(landing: str | None = None, warehouse: str | None = None, a
     if landing is not None:
         overrides["CS_LANDING_DIR"] = str(existing_directory("--landing", landing))
     if warehouse is not None:
-        path = Path(warehouse).expanduser().resolve()
+        given = Path(warehouse).expanduser()
+        # the folder resolved, not the file: the published file is a link to its newest version
+        path = given.parent.resolve() / given.name
         if path.is_dir():
             fail(f"--warehouse {warehouse!r} is a directory: expected the path of a .duckdb file")
         overrides["CS_WAREHOUSE_PATH"] = str(path)
@@ -167,6 +168,7 @@ def run(
     started = time.monotonic()
     settings = resolve_settings(landing, warehouse, as_of)
     from .jobs import daily_run_job
+    from .partitions import AsOfDays
     from .run_fingerprint import fingerprint, last_good_run, remember_good_run
 
     if settings.landing_is_sample:
