@@ -219,13 +219,13 @@ def measure_incremental(ws: Workspace, sampler: TreeRssSampler, repetitions: int
         ws.next_day,
         next_day,
         prepare=lambda layout: _copy_warehouse(base, layout),
-        inspect=lambda layout: added_by_run(base.warehouse, layout.warehouse),
+        inspect=lambda layout: added_by_run(base.building, layout.building),  # the working file keeps raw
     )
     return _run_series(ws, sampler, series, repetitions, progress)
 
 
 def ledger_counts(warehouse: Path) -> dict[str, int]:
-    """Usage events and loaded batches in a warehouse."""
+    """Usage events and loaded batches in a working file (the published one holds only marts)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         events = con.execute("select count(*) from raw.usage_events").fetchone()[0]
         batches = con.execute("select count(*) from raw.load_batches where status = 'loaded'").fetchone()[0]
@@ -286,7 +286,7 @@ def _median_phases(runs: list[RunTiming]) -> dict[str, float]:
 
 
 def warehouse_counts(warehouse: Path) -> dict[str, int]:
-    """Rows of the raw tables that size the benchmark."""
+    """Rows of the raw tables that size the benchmark (of a working file: raw is not published)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         events = con.execute("select count(*) from raw.usage_events").fetchone()[0]
         accounts = con.execute("select count(*) from raw.crm_accounts").fetchone()[0]
@@ -336,7 +336,7 @@ def assemble(
     repetitions: int,
 ) -> dict[str, Any]:
     """The benchmark's JSON document."""
-    counts = warehouse_counts(ws.run("full", 0).warehouse)
+    counts = warehouse_counts(ws.run("full", 0).building)
     full_s, incremental_s, bare_s = full.median, incremental.median, floor.measured.median
     full_summary = _runs_summary(full)
     pipeline_peak = max(full.peak_rss_bytes, incremental.peak_rss_bytes)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -64,12 +65,24 @@ def generate(path: Path, preset: Preset, reuse: bool) -> Landing:
     return Landing(path, elapsed, reused=False)
 
 
+def _hard_link(source: Path, target: Path) -> None:
+    """``target`` as a hard link of ``source`` (a regular file, as the extract contract requires
+    of landing files: symbolic links are rejected), or a copy across file systems."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
 def _link_batches(book: Path, out: Path) -> None:
-    """Every batch folder of the book, linked (not copied) into ``out``."""
+    """Every batch folder of the book, its files hard-linked (not copied) into ``out``."""
     for source_dir in sorted(p for p in book.iterdir() if p.is_dir()):
         (out / source_dir.name).mkdir(parents=True, exist_ok=True)
         for batch in sorted(p for p in source_dir.iterdir() if p.is_dir()):
-            (out / source_dir.name / batch.name).symlink_to(batch, target_is_directory=True)
+            linked = out / source_dir.name / batch.name
+            linked.mkdir()
+            for file in sorted(batch.iterdir()):
+                _hard_link(file, linked / file.name)
 
 
 def _latest_batch(source_dir: Path) -> Path:
@@ -85,7 +98,7 @@ def redeliver_snapshot(out: Path, source: str, extracted_at: datetime) -> Path:
     batch.mkdir()
     manifest = json.loads((previous / "_manifest.json").read_text(encoding="utf-8"))
     for name in manifest["files"]:
-        (batch / name).symlink_to(previous / name)
+        _hard_link(previous / name, batch / name)
     manifest |= {"batch_id": batch.name, "extracted_at": iso_ts(extracted_at)}
     (batch / "_manifest.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return batch

@@ -61,6 +61,7 @@ def test_wide_contract_lists_exactly_m0_to_the_configured_maximum() -> None:
         "cohort_accounts",
         "cohort_starting_mrr",
         *(f"m{k}" for k in range(default + 1)),
+        "is_total",  # marks the roll-up (segment `all`) rows
     ]
 
 

@@ -104,7 +104,7 @@ def test_long_table_stops_at_the_last_complete_month(con) -> None:
 def test_wide_table_columns(wide_columns, max_months, expected_long) -> None:
     """The names the leadership report and the CSV exports rely on, then m0 ... mN without gaps,
     wide enough for the sample's oldest cohort."""
-    assert wide_columns == [*WIDE_KEYS, *(f"m{k}" for k in range(max_months + 1))]
+    assert wide_columns == [*WIDE_KEYS, *(f"m{k}" for k in range(max_months + 1)), "is_total"]
     assert max(k for _, _, k in expected_long) <= max_months
 
 
