@@ -136,6 +136,22 @@ def copy_raw_schema(source: Path, target: Path) -> list[str]:
     return tables
 
 
+def copy_python_model_outputs(source: Path, target: Path, models: list[Model]) -> list[str]:
+    """The tables of the project's Python models (the health weight fit: a small frame fitted in
+    Python, which plain SQL cannot run), copied from the dbt-built ``source`` into ``target`` so
+    the SQL models that read them build on the floor; returns their names."""
+    python = [m for m in models if m.language == "python"]
+    with duckdb.connect(str(target)) as con:
+        con.execute(f"attach {_literal(str(source))} as src (read_only)")
+        for model in python:
+            con.execute(f"create schema if not exists {_ident(model.schema)}")
+            relation = f"{_ident(model.schema)}.{_ident(model.alias)}"
+            con.execute(f"create table {relation} as select * from src.{relation}")
+        con.execute("detach src")
+        con.execute("checkpoint")
+    return [m.alias for m in python]
+
+
 def compile_project(database: Path, as_of: date, target_dir: Path) -> Path:
     """``dbt compile --full-refresh`` against ``database`` into ``target_dir``; returns the manifest."""
     command = dbt_command(

@@ -254,9 +254,11 @@ def measure_floor(ws: Workspace, sampler: TreeRssSampler, repetitions: int, prog
     """The compiled models on one DuckDB connection, on a raw-only copy of the first full build."""
     base = ws.run("full", 0)
     template = _fresh(ws.floor / "template") / bare.BARE_NAME
-    bare.copy_raw_schema(base.warehouse, template)
+    bare.copy_raw_schema(base.building, template)  # the working file keeps raw (not published)
     manifest = bare.read_manifest(bare.compile_project(template, END_DATE, ws.floor / "dbt_target"))
-    models, skipped = bare.buildable(bare.models_in_order(manifest))
+    every_model = bare.models_in_order(manifest)
+    models, skipped = bare.buildable(every_model)
+    bare.copy_python_model_outputs(base.building, template, every_model)  # not timed: a small fitted frame
     seeds_s = bare.load_seeds(template, bare.seeds_of(manifest))
     runs: list[bare.FloorRun] = []
     cpu: list[CpuUse] = []
@@ -267,7 +269,7 @@ def measure_floor(ws: Workspace, sampler: TreeRssSampler, repetitions: int, prog
             runs.append(bare.build_models(database, models))
             cpu.append(meter.stop())
             progress(f"bare DuckDB floor {i + 1}/{repetitions}: {runs[-1].seconds:.1f} s")
-    check = bare.compare_row_counts(ws.floor / "rep-0" / bare.BARE_NAME, base.warehouse, models)
+    check = bare.compare_row_counts(ws.floor / "rep-0" / bare.BARE_NAME, base.building, models)
     measured = Measured([r.seconds for r in runs], memory["peak"])
     model_seconds = dbt_timings.merge_runs(r.model_seconds for r in runs)
     return Floor(measured, model_seconds, seeds_s, skipped, check, cpu)
