@@ -15,33 +15,17 @@ import zlib
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dagster_project.checks.extracts import latest_loaded_extract
 from dagster_project.extracts.loader import load_source
 from dagster_project.extracts.spec import CLOCK_SKEW_TOLERANCE
 from tests.extracts.test_loader import ACCOUNTS_HEADER, BATCH, new_batch, quarantine, rows, write_csv
-from tests.fixtures import EXAMPLE_LANDING
 
 NOW = datetime(2026, 11, 22, 3, 0)  # the load's clock: a day after the example batch
 EVENTS_HEADER = "event_id,occurred_at,account_id,user_id,event_name,feature\n"
 ITEMS = "subscription_items.csv"
 SECRET = "s3cret-personal-value"
-
-
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    target = tmp_path / "landing"
-    shutil.copytree(EXAMPLE_LANDING, target)
-    return target
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
 
 
 def copy_snapshot(landing: Path, source: str, batch_id: str, extracted_at: str) -> Path:

@@ -21,20 +21,6 @@ EXAMPLE = EXAMPLE_LANDING
 BATCH = "2026-11-21T02-00Z"
 
 
-@pytest.fixture
-def landing(tmp_path: Path) -> Path:
-    target = tmp_path / "landing"
-    shutil.copytree(EXAMPLE, target)
-    return target
-
-
-@pytest.fixture
-def con():
-    connection = duckdb.connect()
-    yield connection
-    connection.close()
-
-
 def write_csv(batch_dir: Path, name: str, text: str, *, rows: int | None = None) -> None:
     """Write a data file and keep the manifest's row count in step (unless told otherwise)."""
     path = batch_dir / name
