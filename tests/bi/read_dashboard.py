@@ -11,6 +11,7 @@ import sys
 import time
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
@@ -24,6 +25,9 @@ FLAGS = [
     "--no-first-run",
     "--window-size=1600,3000",
 ]
+USERNAME = "input[name=username], #username"
+PASSWORD = "input[name=password], #password"
+SUBMIT = "button[type=submit], input[type=submit]"
 TABLES = ["Executive summary", "Cohort net revenue retention (all accounts, months 0-12)", "At-risk renewals"]
 
 
@@ -35,13 +39,8 @@ def main(base: str, user: str, password: str, out: str) -> None:
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service("/usr/bin/chromedriver"))
     try:
-        driver.get(base + "/login/")
-        _wait(lambda: driver.find_elements(By.CSS_SELECTOR, "input[name=username], #username"))
-        username = driver.find_elements(By.CSS_SELECTOR, "input[name=username], #username")[0]
-        username.send_keys(user)
-        driver.find_elements(By.CSS_SELECTOR, "input[name=password], #password")[0].send_keys(password)
-        driver.find_elements(By.CSS_SELECTOR, "button[type=submit], input[type=submit]")[0].click()
-        _wait(lambda: "/login" not in driver.current_url)
+        _log_in(driver, base, user, password)
+        driver.get_log("browser")  # drains the login page's messages: only the dashboard's are judged
         driver.get(base + "/superset/dashboard/customer-retention/?standalone=1")
         charts = {}
         deadline = time.monotonic() + 180
@@ -56,6 +55,43 @@ def main(base: str, user: str, password: str, out: str) -> None:
             json.dump({"tables": charts, "line_chart": _line_chart_drawn(driver), "console_errors": errors}, handle)
     finally:
         driver.quit()
+
+
+def _log_in(driver, base: str, user: str, password: str, attempts: int = 3) -> None:
+    """Log in through Superset's login form, as a person does.
+
+    The form is a React page: a field found before the page has settled can be re-rendered empty,
+    and the submit then stays on /login. So each attempt checks what the fields hold before it
+    submits, and a failed attempt loads the page again; the last failure says what the page showed.
+    """
+    for attempt in range(1, attempts + 1):
+        driver.get(base + "/login/")
+        try:
+            _wait(
+                lambda: (
+                    driver.find_elements(By.CSS_SELECTOR, USERNAME) and driver.find_elements(By.CSS_SELECTOR, SUBMIT)
+                )
+            )
+            time.sleep(1)  # let the page finish rendering before typing into it
+            for selector, value in ((USERNAME, user), (PASSWORD, password)):
+                field = driver.find_elements(By.CSS_SELECTOR, selector)[0]
+                field.clear()
+                field.send_keys(value)
+            if [driver.find_elements(By.CSS_SELECTOR, s)[0].get_attribute("value") for s in (USERNAME, PASSWORD)] != [
+                user,
+                password,
+            ]:
+                raise TimeoutError("the login form lost what was typed into it")
+            driver.find_elements(By.CSS_SELECTOR, SUBMIT)[0].click()
+            _wait(lambda: "/login" not in driver.current_url)
+            return
+        except (TimeoutError, StaleElementReferenceException) as error:
+            if attempt == attempts:
+                body = driver.find_elements(By.TAG_NAME, "body")
+                shown = body[0].text[:600] if body else ""
+                raise TimeoutError(
+                    f"login failed {attempts} times ({error}); at {driver.current_url} the page showed: {shown!r}"
+                ) from error
 
 
 def _tables(driver) -> dict:

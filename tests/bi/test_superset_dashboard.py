@@ -129,7 +129,8 @@ def _dashboard(superset: dict, name: str) -> dict:
         text=True,
         timeout=600,
     )
-    assert completed.returncode == 0, completed.stderr[-4000:]
+    server_log = superset["root"] / "superset.log"
+    assert completed.returncode == 0, completed.stderr[-4000:] + "\nSuperset's log:\n" + server_log.read_text()[-3000:]
     return json.loads(out.read_text())
 
 
