@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from .lifecycle import CustomerRegistry, build_lifecycle, build_orphans
+from .lifecycle import CustomerRegistry, build_lifecycle, build_orphans, plan_lead_ups
 from .model import Book, Window
 from .profiles import cast_edge_cases, draw_accounts
 
@@ -24,5 +24,6 @@ def build_book(accounts: int, months: int, end_date: date, seed: int) -> Book:
     registry = CustomerRegistry()
     for account in book_accounts:
         build_lifecycle(account, window, registry, seed)
+        plan_lead_ups(account, seed)
     orphans = build_orphans(window, registry, seed, accounts)
     return Book(window, seed, book_accounts, registry.customers, orphans)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 import numpy as np
 
 from .catalog import PLAN_LADDER, TAX_RATES, TIER_PLAN
-from .model import Account, Customer, Phase, Stream, Subscription, Version, Window, plan_price, stream
+from .model import Account, Customer, LeadUp, Phase, Stream, Subscription, Version, Window, plan_price, stream
 from .profiles import unknown_account_id
 from .timeutil import plus_days
 
@@ -289,6 +289,50 @@ def _reactivate(rng: np.random.Generator, account: Account, old: Subscription, w
     )
     account.subscriptions.append(sub)
     account.episodes.append(at)
+
+
+# core features an account may take up before an expansion (the ones it can go without)
+LEAD_UP_FEATURES = ("api", "integrations", "alerts")
+LEAD_UP_DAYS = (170.0, 260.0)  # how long before the seat increase the account starts to outgrow
+FULL_BEFORE_DAYS = (80.0, 120.0)  # users reach the lead-up's seat share this long before it
+MIN_LEAD_UP_DAYS = 60.0  # a shorter run-up (just after onboarding) keeps only the grow phase's bump
+SEAT_SHARE = (0.92, 1.08)  # product users / licensed seats at the top of the lead-up
+
+
+def plan_lead_ups(account: Account, seed: int) -> None:
+    """The lead-up to each expansion: seats filling up, users growing, a core feature taken up.
+
+    Real expansions are foreshadowed months ahead (seat utilization, usage growth, breadth), so
+    every grow phase gets a lead-up that starts 170-260 days before its seat increase, after
+    the onboarding ramp and the previous expansion. Drawn from its own stream
+    (``Stream.EXPANSION``), always four draws a grow phase, so no other draw of the book moves.
+    """
+    rng = stream(seed, Stream.EXPANSION, account.index)
+    used = {"api": account.uses_api, "integrations": account.uses_integrations, "alerts": account.uses_alerts}
+    floor = None
+    for phase in sorted((p for p in account.phases if p.kind == "grow"), key=lambda p: p.end):
+        lead, full_before, share, pick = rng.uniform(0, 1, 4)
+        end = phase.end
+        starts = [e for e in account.episodes if e <= end]
+        if not starts:
+            continue
+        earliest = plus_days(max(starts), 60)
+        if floor is not None:
+            earliest = max(earliest, plus_days(floor, 20))
+        start = max(plus_days(end, -_between(LEAD_UP_DAYS, lead)), earliest)
+        floor = end
+        if (end - start).total_seconds() < MIN_LEAD_UP_DAYS * 86400:
+            continue
+        full = max(plus_days(end, -_between(FULL_BEFORE_DAYS, full_before)), plus_days(start, 45))
+        unused = [f for f in LEAD_UP_FEATURES if not used[f]]
+        feature = unused[min(int(pick * len(unused)), len(unused) - 1)] if unused else None
+        if feature:
+            used[feature] = True
+        account.lead_ups.append(LeadUp(start, full, end, _between(SEAT_SHARE, share), feature, full))
+
+
+def _between(bounds: tuple[float, float], u: float) -> float:
+    return bounds[0] + (bounds[1] - bounds[0]) * float(u)
 
 
 def build_orphans(window: Window, registry: CustomerRegistry, seed: int, n_accounts: int) -> list[Subscription]:

@@ -36,6 +36,8 @@ class Stream(IntEnum):
     DELIVERY = 7
     FX = 8
     ORPHANS = 9
+    EXPANSION = 10  # the lead-up to each expansion (added later: its own stream, so no draw above moves)
+    EXPANSION_USAGE = 11  # the usage of the users a lead-up adds
 
 
 def stream(seed: int, purpose: Stream, *keys: int) -> np.random.Generator:
@@ -187,6 +189,24 @@ class Phase:
     target: float
 
 
+@dataclass(frozen=True)
+class LeadUp:
+    """The months before an expansion in which the account outgrows its seats.
+
+    Users climb from the account's usual share of its seats to ``seat_share`` of them between
+    ``start`` and ``full`` (and stay there until the seats are bought at ``end``); the account
+    takes up ``feature`` (a core feature it did not use) at ``feature_at``. These are the
+    signals a CSM reads as "ready to expand": seat utilization, usage growth, breadth.
+    """
+
+    start: datetime
+    full: datetime
+    end: datetime  # the expansion (the seat increase of the grow phase it leads up to)
+    seat_share: float  # product users / licensed seats reached at ``full``
+    feature: str | None
+    feature_at: datetime
+
+
 @dataclass
 class Account:
     index: int
@@ -220,6 +240,7 @@ class Account:
     subscriptions: list[Subscription] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
     episodes: list[datetime] = field(default_factory=list)  # starts of customer episodes
+    lead_ups: list[LeadUp] = field(default_factory=list)  # before each expansion (grow phase)
 
     def customer_periods(self) -> list[tuple[datetime, datetime | None]]:
         """Merged [start, end) spans during which the account had any subscription."""

@@ -56,6 +56,7 @@ class DayState:
     users: np.ndarray
     activity: np.ndarray
     depth: np.ndarray
+    lead_up_users: np.ndarray  # users with the expansion lead-ups (>= users; see model.LeadUp)
 
     def window(self, first_day: int, n_days: int) -> DayState:
         """The columns of ``n_days`` days from ``first_day`` (which must be inside this state)."""
@@ -63,7 +64,9 @@ class DayState:
         if start < 0 or start + n_days > self.users.shape[1]:
             raise ValueError("requested days are outside the computed state")
         cols = slice(start, start + n_days)
-        return DayState(first_day, self.users[:, cols], self.activity[:, cols], self.depth[:, cols])
+        return DayState(
+            first_day, self.users[:, cols], self.activity[:, cols], self.depth[:, cols], self.lead_up_users[:, cols]
+        )
 
 
 def _subscription_seats(account: Account, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -119,26 +122,44 @@ def _wobble(account: Account, t: np.ndarray, salt: float) -> np.ndarray:
     return 1 + 0.07 * np.sin(2 * np.pi * t / 47 + phase) + 0.04 * np.sin(2 * np.pi * t / 13 + 2 * phase)
 
 
-def account_day_state(account: Account, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _lead_up_multipliers(account: Account, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(users, depth) multipliers of the expansion lead-ups: users climb to the lead-up's share
+    of the seats by ``full`` and stay there until the seats are bought; usage deepens with them."""
+    users, depth = np.ones(t.shape), np.ones(t.shape)
+    for lead in account.lead_ups:
+        start, full, end = fractional_day(lead.start), fractional_day(lead.full), fractional_day(lead.end)
+        progress = np.where((t >= start) & (t < end), np.clip((t - start) / max(full - start, 1.0), 0, 1), 0.0)
+        users = np.maximum(users, 1 + max(lead.seat_share / account.adopt - 1, 0.0) * progress)
+        depth = np.maximum(depth, 1 + 0.25 * progress)
+    return users, depth
+
+
+def account_day_state(account: Account, days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(users, activity, depth, users with the expansion lead-ups) of one account per day."""
     t = days + 0.5
     seats, active = _subscription_seats(account, t)
     ramp = _onboarding_ramp(account, t)
     m_users, m_activity, m_depth = _phase_multipliers(account, t)
-    users = seats * account.adopt * ramp * m_users * _wobble(account, t, 0.0)
-    users = np.where(active, np.maximum(users, 1.0), 0.0)
+    lead_users, lead_depth = _lead_up_multipliers(account, t)
+    base = seats * account.adopt * ramp * m_users * _wobble(account, t, 0.0)
+    users = np.where(active, np.maximum(base, 1.0), 0.0)
+    # a lead-up fills the seats: the pool is the larger of its share and the grow phase's climb
+    # (expanding accounts are in no decline, so the lead-up ignores the other phases)
+    seat_fill = seats * account.adopt * ramp * lead_users * _wobble(account, t, 0.0)
+    lead_up_users = np.where(active & (lead_users > 1), np.maximum(np.maximum(base, seat_fill), 1.0), users)
     activity = np.clip(account.daily_p * m_activity * _wobble(account, t, 0.37), 0, 0.95)
-    depth = np.clip(account.depth * m_depth * (0.6 + 0.4 * ramp), 0.05, 1.0)
-    return users, activity, depth
+    depth = np.clip(account.depth * m_depth * lead_depth * (0.6 + 0.4 * ramp), 0.05, 1.0)
+    return users, activity, depth, lead_up_users
 
 
 def day_state(book: Book, first_day: int, n_days: int) -> DayState:
     days = np.arange(first_day, first_day + n_days, dtype=float)
     shape = (len(book.accounts), n_days)
-    users, activity, depth = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    users, activity, depth, lead_up = np.zeros(shape), np.zeros(shape), np.zeros(shape), np.zeros(shape)
     for row, account in enumerate(book.accounts):
         if account.subscriptions:
-            users[row], activity[row], depth[row] = account_day_state(account, days)
-    return DayState(first_day, users, activity, depth)
+            users[row], activity[row], depth[row], lead_up[row] = account_day_state(account, days)
+    return DayState(first_day, users, activity, depth, lead_up)
 
 
 # --------------------------------------------------------------------------- simulation
@@ -152,19 +173,27 @@ def _day_factor(days: np.ndarray) -> np.ndarray:
     return WEEKDAY_FACTOR[weekday] * np.where(holiday, 0.35, 1.0)
 
 
-def _event_names(rng: np.random.Generator, book: Book, acct: np.ndarray, depth: np.ndarray) -> np.ndarray:
+def _feature_since(book: Book, feature: str) -> np.ndarray:
+    """Per account, the first day number it uses ``feature`` (-inf from the start, inf never)."""
+    since = np.array([-np.inf if getattr(a, f"uses_{feature}") else np.inf for a in book.accounts])
+    for row, account in enumerate(book.accounts):
+        for lead in account.lead_ups:
+            if lead.feature == feature:
+                since[row] = min(since[row], float(day_number(lead.feature_at)))
+    return since
+
+
+def _event_names(
+    rng: np.random.Generator, book: Book, acct: np.ndarray, depth: np.ndarray, day: np.ndarray
+) -> np.ndarray:
     deep = rng.random(len(acct)) < depth
     u = rng.random(len(acct))
     names = np.where(deep, np.searchsorted(_DEEP_CDF, u, side="right"), np.searchsorted(_SHALLOW_CDF, u, side="right"))
     names = np.minimum(names, len(EVENT_CATALOG) - 1)
-    uses = {
-        "api": np.array([a.uses_api for a in book.accounts]),
-        "integrations": np.array([a.uses_integrations for a in book.accounts]),
-        "alerts": np.array([a.uses_alerts for a in book.accounts]),
-    }
     for feature, fallback in _FEATURE_FALLBACK.items():
+        uses = day >= _feature_since(book, feature)[acct]
         of_feature = np.isin(names, [i for i, e in enumerate(EVENT_CATALOG) if e[1] == feature])
-        names = np.where(of_feature & ~uses[feature][acct], EVENT_NAMES.index(fallback), names)
+        names = np.where(of_feature & ~uses, EVENT_NAMES.index(fallback), names)
     return names.astype(np.int8)
 
 
@@ -174,20 +203,18 @@ def month_days(month: date) -> tuple[int, int]:
     return day_number(first), day_number(add_months(first, 1)) - day_number(first)
 
 
-def simulate_month(book: Book, month: date, scale: float, state: DayState | None = None) -> pd.DataFrame:
-    """All events of one calendar month (even days after ``end_date``), sorted, with sequence ids.
-
-    ``state`` may cover more than the month (computed once for a whole history); by default
-    it is computed for the month alone.
-    """
-    first = month_start(month)
-    first_day, n_days = month_days(month)
-    state = day_state(book, first_day, n_days) if state is None else state.window(first_day, n_days)
-    month_key = first.year * 100 + first.month
-    rng = stream(book.seed, Stream.USAGE, month_key)
-    days = np.arange(first_day, first_day + n_days)
-    pool = np.rint(state.users).astype(np.int64)
-    p = np.clip(state.activity * _day_factor(days)[None, :], 0, 1)
+def _draw_events(
+    rng: np.random.Generator,
+    book: Book,
+    days: np.ndarray,
+    pool: np.ndarray,
+    p: np.ndarray,
+    depth: np.ndarray,
+    scale: float,
+    first_user: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(acct, ts, user, name) of the events of ``pool`` users (account × day); user numbers
+    start at ``first_user`` (per account and day)."""
     dau = rng.binomial(pool, p)
     epu = np.array([a.events_per_user for a in book.accounts])[:, None]
     counts = rng.poisson(dau * epu * scale)
@@ -199,11 +226,39 @@ def simulate_month(book: Book, month: date, scale: float, state: DayState | None
     # users: today's active users are a window into the pool; low numbers are the regulars
     offset = np.floor(pool[rows, cols] * rng.random(len(rows)) ** 2).astype(np.int64)
     k = np.floor(rng.random(n) * np.repeat(dau[rows, cols], per_cell)).astype(np.int64)
-    user = (np.repeat(offset, per_cell) + k) % np.repeat(pool[rows, cols], per_cell) + 1
+    user = (np.repeat(offset, per_cell) + k) % np.repeat(pool[rows, cols], per_cell) + np.repeat(
+        first_user[rows, cols], per_cell
+    )
     hours = np.array([REGION_HOUR_UTC[a.region] for a in book.accounts])[acct] + rng.normal(0, 2.6, n)
     seconds = np.floor(np.clip(hours, 0, 23.999) * 3600 + rng.uniform(0, 60, n)).astype(np.int64)
     ts = days[day_col].astype(np.int64) * 86400 + np.clip(seconds, 0, 86399)
-    names = _event_names(rng, book, acct, state.depth[acct, day_col])
+    names = _event_names(rng, book, acct, depth[acct, day_col], days[day_col])
+    return acct, ts, user, names
+
+
+def simulate_month(book: Book, month: date, scale: float, state: DayState | None = None) -> pd.DataFrame:
+    """All events of one calendar month (even days after ``end_date``), sorted, with sequence ids.
+
+    ``state`` may cover more than the month (computed once for a whole history); by default
+    it is computed for the month alone. The users an expansion lead-up adds are drawn from
+    their own stream (``Stream.EXPANSION_USAGE``) after the others, numbered after the pool,
+    so the events of every other account and user stay the draws they were.
+    """
+    first = month_start(month)
+    first_day, n_days = month_days(month)
+    state = day_state(book, first_day, n_days) if state is None else state.window(first_day, n_days)
+    month_key = first.year * 100 + first.month
+    rng = stream(book.seed, Stream.USAGE, month_key)
+    days = np.arange(first_day, first_day + n_days)
+    pool = np.rint(state.users).astype(np.int64)
+    p = np.clip(state.activity * _day_factor(days)[None, :], 0, 1)
+    parts = [_draw_events(rng, book, days, pool, p, state.depth, scale, np.ones_like(pool))]
+    added = np.maximum(np.rint(state.lead_up_users).astype(np.int64) - pool, 0)
+    if added.any():
+        lead_rng = stream(book.seed, Stream.EXPANSION_USAGE, month_key)
+        parts.append(_draw_events(lead_rng, book, days, added, p, state.depth, scale, pool + 1))
+    acct, ts, user, names = (np.concatenate(arrays) for arrays in zip(*parts, strict=True))
+    n = len(acct)
     order = np.lexsort((names, user, acct, ts))
     return pd.DataFrame(
         {

@@ -32,70 +32,40 @@ active_accounts as (
     where accounts.is_active
 ),
 
-by_csm_segment as (
+-- one aggregation for every scope (one home for the arithmetic): per CSM and segment, per CSM,
+-- per segment and the whole book; grouping() tells a rolled-up column from a NULL one
+grouped as (
     select
-        case when csm_email is null then 'unassigned' else 'csm' end as coverage_scope,
         csm_email,
         segment,
+        grouping(csm_email) as csm_rolled_up,
+        grouping(segment) as segment_rolled_up,
         count(*) as accounts,
         sum(current_arr) as arr,
         count(distinct csm_email) as csms,
         sum(load) as load,
         sum(load_at_min_ratio) as load_at_min_ratio
     from active_accounts
-    group by csm_email, segment
-),
-
-by_csm as (
-    select
-        'csm' as coverage_scope,
-        csm_email,
-        'all' as segment,
-        count(*) as accounts,
-        sum(current_arr) as arr,
-        1 as csms,
-        sum(load) as load,
-        sum(load_at_min_ratio) as load_at_min_ratio
-    from active_accounts
-    where csm_email is not null
-    group by csm_email
-),
-
-book_by_segment as (
-    select
-        'book' as coverage_scope,
-        cast(null as {{ dbt.type_string() }}) as csm_email,
-        segment,
-        count(*) as accounts,
-        sum(current_arr) as arr,
-        count(distinct csm_email) as csms,
-        sum(load) as load,
-        sum(load_at_min_ratio) as load_at_min_ratio
-    from active_accounts
-    group by segment
-),
-
-book_all as (
-    select
-        'book' as coverage_scope,
-        cast(null as {{ dbt.type_string() }}) as csm_email,
-        'all' as segment,
-        count(*) as accounts,
-        sum(current_arr) as arr,
-        count(distinct csm_email) as csms,
-        sum(load) as load,
-        sum(load_at_min_ratio) as load_at_min_ratio
-    from active_accounts
+    group by grouping sets ((csm_email, segment), (csm_email), (segment), ())
 ),
 
 unioned as (
-    select * from by_csm_segment
-    union all
-    select * from by_csm
-    union all
-    select * from book_by_segment
-    union all
-    select * from book_all
+    select
+        case
+            when csm_rolled_up = 1 then 'book'
+            when csm_email is null then 'unassigned'
+            else 'csm'
+        end as coverage_scope,
+        csm_email,
+        case when segment_rolled_up = 1 then 'all' else segment end as segment,
+        accounts,
+        arr,
+        csms,
+        load,
+        load_at_min_ratio
+    from grouped
+    -- the unassigned accounts have their rows per segment only (no CSM `all` row)
+    where not (csm_rolled_up = 0 and segment_rolled_up = 1 and csm_email is null)
 ),
 
 -- loads are sums of fractions (10 accounts at 1/10 may add up to 0.999...): round before comparing

@@ -13,43 +13,12 @@
 -- accounts' colours on the day (account_health), renewals come from fct_renewal_forecast, late
 -- checkpoints from fct_renewal_motion, tasks from fct_playbook_tasks, expansion from
 -- account_expansion. Each run adds (or, re-run, replaces) the rows of its day and keeps earlier
--- days as they were (incremental, full_refresh=false), like rpt_executive_summary.
+-- days as they were (incremental, full_refresh=false), like rpt_executive_summary. The inputs
+-- and the book are csm_book_ctes() (macros/success), shared with rpt_csm_priorities.
 
 with
 
-accounts as (
-    select * from {{ ref('dim_accounts') }}
-),
-
-account_health as (
-    select * from {{ ref('account_health') }}
-),
-
-forecast as (
-    select * from {{ ref('fct_renewal_forecast') }}
-),
-
-motion as (
-    select * from {{ ref('fct_renewal_motion') }}
-),
-
-playbook_tasks as (
-    select * from {{ ref('fct_playbook_tasks') }}
-),
-
-expansion as (
-    select * from {{ ref('account_expansion') }}
-),
-
-book as (
-    select
-        accounts.account_id,
-        accounts.csm_email,
-        accounts.current_arr
-    from accounts
-    where accounts.is_active
-        and accounts.csm_email is not null
-),
+{{ csm_book_ctes() }}
 
 health_today as (
     select account_id, health_color

@@ -3,42 +3,15 @@
 -- at-risk calls (accounts red today), overdue renewal-motion checkpoints, overdue playbook
 -- tasks, renewals due within the horizon, QBR/EBR prep (the day-60 checkpoint due within the
 -- horizon and not done), expansion conversations. Within a type, the earliest date first, then
--- the larger ARR. Only accounts a CSM owns (dim_accounts.csm_email) and that are active.
+-- the larger ARR. Only accounts a CSM owns (dim_accounts.csm_email) and that are active: the
+-- book of csm_book_ctes() (macros/success), shared with rpt_csm_portfolio.
 
 with
 
-accounts as (
-    select * from {{ ref('dim_accounts') }}
-),
-
-account_health as (
-    select * from {{ ref('account_health') }}
-),
-
-forecast as (
-    select * from {{ ref('fct_renewal_forecast') }}
-),
-
-motion as (
-    select * from {{ ref('fct_renewal_motion') }}
-),
-
-playbook_tasks as (
-    select * from {{ ref('fct_playbook_tasks') }}
-),
-
-expansion as (
-    select * from {{ ref('account_expansion') }}
-),
+{{ csm_book_ctes() }}
 
 rules as (
     select * from {{ ref('cfg_csm_priority_rules') }}
-),
-
-book as (
-    select account_id, account_name, csm_email, current_arr
-    from accounts
-    where is_active and csm_email is not null
 ),
 
 items as (
