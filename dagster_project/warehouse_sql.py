@@ -1,4 +1,6 @@
-"""The project's one "does this relation exist" query and one identifier quoter (DuckDB).
+"""The project's one home for SQL text built in Python (DuckDB): the "does this relation exist"
+query, the listing of a schema's relations and columns, and the identifier and string-literal
+quoters. Every module that writes such SQL uses these; none keeps a copy.
 
 Tables and views alike: marts are tables, staging models are views. ``catalog`` names an
 attached database (e.g. the published file attached beside the working one); None: the
@@ -27,6 +29,24 @@ def relation_exists(con: duckdb.DuckDBPyConnection, relation: str, catalog: str 
     return bool(row and row[0])
 
 
+def relation_names(
+    con: duckdb.DuckDBPyConnection,
+    schema: str | None = None,
+    catalog: str | None = None,
+    tables_only: bool = False,
+) -> list[str]:
+    """The relations of ``catalog`` (None: the connection's own database), sorted: bare names
+    when ``schema`` is given, 'schema.name' otherwise; base tables only with ``tables_only``."""
+    rows = con.execute(
+        "select case when ? is null then table_schema || '.' || table_name else table_name end "
+        "from information_schema.tables "
+        "where table_catalog = coalesce(?, current_database()) and table_schema = coalesce(?, table_schema) "
+        "and (not ? or table_type = 'BASE TABLE') order by 1",
+        [schema, catalog, schema, tables_only],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
 def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     """The columns of ``schema.name``, in order (empty when it does not exist)."""
     schema, name = split_relation(relation)
@@ -45,4 +65,11 @@ def quote_ident(name: str) -> str:
 
 
 def quote_relation(relation: str) -> str:
+    """'schema.name' -> '"schema"."name"'."""
     return ".".join(quote_ident(part) for part in split_relation(relation))
+
+
+def quote_literal(text: str) -> str:
+    """A SQL string literal (embedded single quotes doubled): for the places a parameter cannot
+    go (ATTACH, COPY ... TO, comments, read_csv paths) or is slower (duckdb_tables() filters)."""
+    return "'" + text.replace("'", "''") + "'"
