@@ -1,10 +1,14 @@
-"""The floor: the dbt models' compiled SQL run directly on one DuckDB connection.
+"""The floors: the dbt models' compiled SQL run directly on one DuckDB connection.
 
 No Dagster, no dbt at run time: ``dbt compile`` (once, for a full refresh, with the run's
 ``--vars``) gives each model's ``compiled_code``; the models run in dependency order as
 ``create or replace table|view <relation> as <compiled_code>`` in a copy of the warehouse that
 holds only the raw schema and the seeds. The seeds are read from the project's CSV files with
 DuckDB's ``read_csv`` (with the seeds' ``column_types``); loading them is not part of the floor.
+
+The second floor (``load_and_build``, reported as ``bare_duckdb_with_load_s``) starts from a
+copy holding only the seeds and reads the raw tables from the landing files first, on the same
+connection (``bare_load.py``): what "DuckDB and a SQL script" would do with the same files.
 
 The connection is set up as the dbt profile sets up dbt's: ``TimeZone=UTC`` and the pipeline's
 DuckDB ``memory_limit`` (``CS_DUCKDB_MEMORY_LIMIT``, default 2GB). Without the limit DuckDB would
@@ -237,19 +241,51 @@ def load_seeds(database: Path, seeds: list[Seed]) -> float:
     return time.perf_counter() - started
 
 
+def build_models_on(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, float]:
+    """Build every model in order on ``con`` (set up by ``connection_setup``); seconds per model."""
+    per_model: dict[str, float] = {}
+    create_schemas(con, models)
+    for model in models:
+        model_started = time.perf_counter()
+        con.execute(model.create_sql())
+        per_model[model.unique_id] = time.perf_counter() - model_started
+    return per_model
+
+
 def build_models(database: Path, models: list[Model]) -> FloorRun:
     """Build every model in order on one connection; times the whole and each model."""
-    per_model: dict[str, float] = {}
     started = time.perf_counter()
     with duckdb.connect(str(database)) as con:
         for statement in connection_setup():
             con.execute(statement)
-        create_schemas(con, models)
-        for model in models:
-            model_started = time.perf_counter()
-            con.execute(model.create_sql())
-            per_model[model.unique_id] = time.perf_counter() - model_started
+        per_model = build_models_on(con, models)
     return FloorRun(time.perf_counter() - started, per_model)
+
+
+@dataclass(frozen=True)
+class FloorWithLoadRun:
+    """One run of the second floor: the landing read into raw, then every model built."""
+
+    seconds: float
+    load_s: float
+    raw_rows: dict[str, int]
+    model_seconds: dict[str, float]
+
+
+def load_and_build(database: Path, landing: Path, models: list[Model]) -> FloorWithLoadRun:
+    """The second floor on one connection: ``load_landing`` reads ``landing`` into typed raw
+    tables with DuckDB's CSV reader, then the models are built as ``build_models`` builds them
+    (same connection setup: TimeZone and memory limit)."""
+    from .bare_load import load_landing
+
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        for statement in connection_setup():
+            con.execute(statement)
+        raw_rows = load_landing(con, landing)
+        load_s = time.perf_counter() - started
+        per_model = build_models_on(con, models)
+    return FloorWithLoadRun(time.perf_counter() - started, load_s, raw_rows, per_model)
 
 
 def fresh_copy(template: Path, folder: Path) -> Path:

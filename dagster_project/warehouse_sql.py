@@ -18,13 +18,21 @@ def split_relation(relation: str) -> tuple[str, str]:
     return schema, name
 
 
+# The catalog queries below put their values in as quoted literals, not parameters: the first
+# prepared query over information_schema on a connection took 0.2 s, a literal one 0.005 s.
+
+
+def _catalog(catalog: str | None) -> str:
+    return "current_database()" if catalog is None else quote_literal(catalog)
+
+
 def relation_exists(con: duckdb.DuckDBPyConnection, relation: str, catalog: str | None = None) -> bool:
     """Whether the table or view ``schema.name`` exists (in ``catalog`` when given)."""
     schema, name = split_relation(relation)
     row = con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = ? and table_name = ? and table_catalog = coalesce(?, current_database())",
-        [schema, name, catalog],
+        f"where table_schema = {quote_literal(schema)} and table_name = {quote_literal(name)} "
+        f"and table_catalog = {_catalog(catalog)}"
     ).fetchone()
     return bool(row and row[0])
 
@@ -37,14 +45,14 @@ def relation_names(
 ) -> list[str]:
     """The relations of ``catalog`` (None: the connection's own database), sorted: bare names
     when ``schema`` is given, 'schema.name' otherwise; base tables only with ``tables_only``."""
-    rows = con.execute(
-        "select case when ? is null then table_schema || '.' || table_name else table_name end "
-        "from information_schema.tables "
-        "where table_catalog = coalesce(?, current_database()) and table_schema = coalesce(?, table_schema) "
-        "and (not ? or table_type = 'BASE TABLE') order by 1",
-        [schema, catalog, schema, tables_only],
-    ).fetchall()
-    return [r[0] for r in rows]
+    name = "table_name" if schema else "table_schema || '.' || table_name"
+    where = [f"table_catalog = {_catalog(catalog)}"]
+    if schema:
+        where.append(f"table_schema = {quote_literal(schema)}")
+    if tables_only:
+        where.append("table_type = 'BASE TABLE'")
+    rows = con.execute(f"select {name} from information_schema.tables where {' and '.join(where)} order by 1")
+    return [r[0] for r in rows.fetchall()]
 
 
 def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
@@ -52,9 +60,8 @@ def relation_columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]
     schema, name = split_relation(relation)
     rows = con.execute(
         "select column_name from information_schema.columns "
-        "where table_schema = ? and table_name = ? and table_catalog = current_database() "
-        "order by ordinal_position",
-        [schema, name],
+        f"where table_schema = {quote_literal(schema)} and table_name = {quote_literal(name)} "
+        "and table_catalog = current_database() order by ordinal_position"
     ).fetchall()
     return [r[0] for r in rows]
 
