@@ -14,9 +14,10 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
+from ..extracts.spec import SEGMENTS as CONTRACT_SEGMENTS
 from ..warehouse_sql import quote_relation, relation_exists, relation_names
 
-SEGMENTS = ("all", "high_touch", "low_touch", "tech_touch")
+SEGMENTS = ("all", *CONTRACT_SEGMENTS)  # the book, then each segment, as the report shows them
 MEASURES = {
     "logo_retention": "Logo retention",
     "net_revenue_retention": "Net revenue retention",
