@@ -1,4 +1,4 @@
-"""``python -m benchmarks --preset small|medium|large --out FILE``: run the benchmark, write JSON.
+"""``python -m benchmarks --preset small|medium|large|xl --out FILE``: run the benchmark, write JSON.
 
 Prints progress to stderr and a one-line summary to stdout. ``--workdir`` holds the generated
 book and the runs (default: a temporary directory, removed afterwards); ``--keep`` keeps them

@@ -1,10 +1,14 @@
-"""The floor: the dbt models' compiled SQL run directly on one DuckDB connection.
+"""The floors: the dbt models' compiled SQL run directly on one DuckDB connection.
 
 No Dagster, no dbt at run time: ``dbt compile`` (once, for a full refresh, with the run's
 ``--vars``) gives each model's ``compiled_code``; the models run in dependency order as
 ``create or replace table|view <relation> as <compiled_code>`` in a copy of the warehouse that
 holds only the raw schema and the seeds. The seeds are read from the project's CSV files with
 DuckDB's ``read_csv`` (with the seeds' ``column_types``); loading them is not part of the floor.
+
+The second floor (``load_and_build``, reported as ``bare_duckdb_with_load_s``) starts from a
+copy holding only the seeds and reads the raw tables from the landing files first, on the same
+connection (``bare_load.py``): what "DuckDB and a SQL script" would do with the same files.
 
 The connection is set up as the dbt profile sets up dbt's: ``TimeZone=UTC`` and the pipeline's
 DuckDB ``memory_limit`` (``CS_DUCKDB_MEMORY_LIMIT``, default 2GB). Without the limit DuckDB would
@@ -31,6 +35,7 @@ import duckdb
 
 from dagster_project.dbt_command import dbt_command
 from dagster_project.settings import load_settings
+from dagster_project.warehouse_sql import quote_ident, quote_literal, relation_names
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -41,7 +46,7 @@ BARE_NAME = "bare.duckdb"  # every copy has this name: compiled SQL names the ca
 def connection_setup() -> tuple[str, ...]:
     """The statements that set a connection up as dbt_project/profiles.yml sets up dbt's."""
     memory_limit = load_settings().duckdb_memory_limit
-    return ("set TimeZone = 'UTC'", f"set memory_limit = {_literal(memory_limit)}")
+    return ("set TimeZone = 'UTC'", f"set memory_limit = {quote_literal(memory_limit)}")
 
 
 class CompileFailed(RuntimeError):
@@ -63,7 +68,7 @@ class Model:
 
     @property
     def relation(self) -> str:
-        return ".".join(_ident(part) for part in (self.database, self.schema, self.alias))
+        return ".".join(quote_ident(part) for part in (self.database, self.schema, self.alias))
 
     def create_sql(self) -> str:
         kind = "view" if self.materialized == "view" else "table"
@@ -84,14 +89,16 @@ class Seed:
 
     @property
     def relation(self) -> str:
-        return ".".join(_ident(part) for part in (self.database, self.schema, self.alias))
+        return ".".join(quote_ident(part) for part in (self.database, self.schema, self.alias))
 
     def create_sql(self) -> str:
-        options = [f"header = true, delim = {_literal(self.delimiter)}"]
+        options = [f"header = true, delim = {quote_literal(self.delimiter)}"]
         if self.column_types:
-            types = ", ".join(f"{_literal(name)}: {_literal(kind)}" for name, kind in self.column_types.items())
+            types = ", ".join(
+                f"{quote_literal(name)}: {quote_literal(kind)}" for name, kind in self.column_types.items()
+            )
             options.append(f"types = {{{types}}}")
-        reader = f"read_csv({_literal(str(self.path))}, {', '.join(options)})"
+        reader = f"read_csv({quote_literal(str(self.path))}, {', '.join(options)})"
         return f"create or replace table {self.relation} as select * from {reader}"
 
 
@@ -103,14 +110,6 @@ class FloorRun:
     model_seconds: dict[str, float]
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
 # --------------------------------------------------------------------------- preparing
 
 
@@ -119,18 +118,12 @@ def copy_raw_schema(source: Path, target: Path) -> list[str]:
     target.parent.mkdir(parents=True, exist_ok=True)
     target.unlink(missing_ok=True)
     with duckdb.connect(str(target)) as con:
-        con.execute(f"attach {_literal(str(source))} as src (read_only)")
-        tables = [
-            row[0]
-            for row in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'src' and table_schema = ? and table_type = 'BASE TABLE' order by 1",
-                [RAW_SCHEMA],
-            ).fetchall()
-        ]
+        con.execute(f"attach {quote_literal(str(source))} as src (read_only)")
+        tables = relation_names(con, RAW_SCHEMA, "src", tables_only=True)
         con.execute(f"create schema {RAW_SCHEMA}")
         for table in tables:
-            con.execute(f"create table {RAW_SCHEMA}.{_ident(table)} as select * from src.{RAW_SCHEMA}.{_ident(table)}")
+            relation = f"{RAW_SCHEMA}.{quote_ident(table)}"
+            con.execute(f"create table {relation} as select * from src.{relation}")
         con.execute("detach src")
         con.execute("checkpoint")
     return tables
@@ -142,10 +135,10 @@ def copy_python_model_outputs(source: Path, target: Path, models: list[Model]) -
     the SQL models that read them build on the floor; returns their names."""
     python = [m for m in models if m.language == "python"]
     with duckdb.connect(str(target)) as con:
-        con.execute(f"attach {_literal(str(source))} as src (read_only)")
+        con.execute(f"attach {quote_literal(str(source))} as src (read_only)")
         for model in python:
-            con.execute(f"create schema if not exists {_ident(model.schema)}")
-            relation = f"{_ident(model.schema)}.{_ident(model.alias)}"
+            con.execute(f"create schema if not exists {quote_ident(model.schema)}")
+            relation = f"{quote_ident(model.schema)}.{quote_ident(model.alias)}"
             con.execute(f"create table {relation} as select * from src.{relation}")
         con.execute("detach src")
         con.execute("checkpoint")
@@ -234,7 +227,7 @@ def _schemas(relations: list[Model] | list[Seed]) -> set[tuple[str, str]]:
 
 def create_schemas(con: duckdb.DuckDBPyConnection, relations: list[Model] | list[Seed]) -> None:
     for database, schema in sorted(_schemas(relations)):
-        con.execute(f"create schema if not exists {_ident(database)}.{_ident(schema)}")
+        con.execute(f"create schema if not exists {quote_ident(database)}.{quote_ident(schema)}")
 
 
 def load_seeds(database: Path, seeds: list[Seed]) -> float:
@@ -248,19 +241,51 @@ def load_seeds(database: Path, seeds: list[Seed]) -> float:
     return time.perf_counter() - started
 
 
+def build_models_on(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, float]:
+    """Build every model in order on ``con`` (set up by ``connection_setup``); seconds per model."""
+    per_model: dict[str, float] = {}
+    create_schemas(con, models)
+    for model in models:
+        model_started = time.perf_counter()
+        con.execute(model.create_sql())
+        per_model[model.unique_id] = time.perf_counter() - model_started
+    return per_model
+
+
 def build_models(database: Path, models: list[Model]) -> FloorRun:
     """Build every model in order on one connection; times the whole and each model."""
-    per_model: dict[str, float] = {}
     started = time.perf_counter()
     with duckdb.connect(str(database)) as con:
         for statement in connection_setup():
             con.execute(statement)
-        create_schemas(con, models)
-        for model in models:
-            model_started = time.perf_counter()
-            con.execute(model.create_sql())
-            per_model[model.unique_id] = time.perf_counter() - model_started
+        per_model = build_models_on(con, models)
     return FloorRun(time.perf_counter() - started, per_model)
+
+
+@dataclass(frozen=True)
+class FloorWithLoadRun:
+    """One run of the second floor: the landing read into raw, then every model built."""
+
+    seconds: float
+    load_s: float
+    raw_rows: dict[str, int]
+    model_seconds: dict[str, float]
+
+
+def load_and_build(database: Path, landing: Path, models: list[Model]) -> FloorWithLoadRun:
+    """The second floor on one connection: ``load_landing`` reads ``landing`` into typed raw
+    tables with DuckDB's CSV reader, then the models are built as ``build_models`` builds them
+    (same connection setup: TimeZone and memory limit)."""
+    from .bare_load import load_landing
+
+    started = time.perf_counter()
+    with duckdb.connect(str(database)) as con:
+        for statement in connection_setup():
+            con.execute(statement)
+        raw_rows = load_landing(con, landing)
+        load_s = time.perf_counter() - started
+        per_model = build_models_on(con, models)
+    return FloorWithLoadRun(time.perf_counter() - started, load_s, raw_rows, per_model)
 
 
 def fresh_copy(template: Path, folder: Path) -> Path:
@@ -278,7 +303,7 @@ def row_counts(con: duckdb.DuckDBPyConnection, catalog: str, models: list[Model]
     """Rows of each model's relation in ``catalog`` (None when the relation is not there)."""
     counts: dict[str, int | None] = {}
     for model in models:
-        relation = f"{_ident(catalog)}.{_ident(model.schema)}.{_ident(model.alias)}"
+        relation = f"{quote_ident(catalog)}.{quote_ident(model.schema)}.{quote_ident(model.alias)}"
         try:
             counts[model.unique_id] = con.execute(f"select count(*) from {relation}").fetchone()[0]
         except duckdb.Error:
@@ -294,7 +319,7 @@ def compare_row_counts(bare: Path, dbt_built: Path, models: list[Model]) -> dict
     """
     models = [m for m in models if m.materialized != "view"]
     with duckdb.connect(str(bare), read_only=True) as con:
-        con.execute(f"attach {_literal(str(dbt_built))} as dbt_built (read_only)")
+        con.execute(f"attach {quote_literal(str(dbt_built))} as dbt_built (read_only)")
         ours = row_counts(con, bare.stem, models)
         theirs = row_counts(con, "dbt_built", models)
     mismatches = {

@@ -7,7 +7,9 @@ Order of work (all under one work directory, in one process tree whose memory is
 3. ``repetitions`` full builds of the real job, each from an empty warehouse in its own folder;
 4. the next morning's landing (one more usage day, re-delivered snapshots) and ``repetitions``
    incremental runs as of the next day, each from a copy of the first full build's warehouse;
-5. ``repetitions`` builds of the bare DuckDB floor on a raw-only copy of that warehouse.
+5. ``repetitions`` builds of the bare DuckDB floor on a raw-only copy of that warehouse;
+6. ``repetitions`` runs of the second floor: the same landing read by DuckDB's CSV reader into
+   typed raw tables, then the same build, on one connection (``bare_duckdb_with_load_s``).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ POSITIVE_FIELDS = (
     "full_build_s",
     "incremental_s",
     "bare_duckdb_s",
+    "bare_duckdb_with_load_s",
     "peak_rss_mb",
     "accounts",
     "usage_events",
@@ -238,6 +241,19 @@ def added_by_run(before: Path, after: Path) -> dict[str, int]:
     return {f"new_{key}": new[key] - old[key] for key in old}
 
 
+@dataclass(frozen=True)
+class FloorPlan:
+    """What both floors build: the compiled models (from a raw-only copy of the first full
+    build), the seeds, and the template holding raw, seeds and the Python models' tables."""
+
+    template: Path
+    models: list[bare.Model]
+    every_model: list[bare.Model]
+    seeds: list[bare.Seed]
+    skipped: list[str]
+    seeds_s: float
+
+
 @dataclass
 class Floor:
     """The floor's measurements, the models it built and how its results compare with dbt's."""
@@ -250,8 +266,19 @@ class Floor:
     cpu: list[CpuUse]
 
 
-def measure_floor(ws: Workspace, sampler: TreeRssSampler, repetitions: int, progress: Progress) -> Floor:
-    """The compiled models on one DuckDB connection, on a raw-only copy of the first full build."""
+@dataclass
+class FloorWithLoad:
+    """The second floor's measurements: loading the landing and building, on one connection."""
+
+    measured: Measured
+    load_s: list[float]
+    raw_rows: dict[str, int]
+    check: dict[str, Any]
+    cpu: list[CpuUse]
+
+
+def plan_floor(ws: Workspace) -> FloorPlan:
+    """Compile the project against a raw-only copy of the first full build (not timed)."""
     base = ws.run("full", 0)
     template = _fresh(ws.floor / "template") / bare.BARE_NAME
     bare.copy_raw_schema(base.building, template)  # the working file keeps raw (not published)
@@ -259,20 +286,56 @@ def measure_floor(ws: Workspace, sampler: TreeRssSampler, repetitions: int, prog
     every_model = bare.models_in_order(manifest)
     models, skipped = bare.buildable(every_model)
     bare.copy_python_model_outputs(base.building, template, every_model)  # not timed: a small fitted frame
-    seeds_s = bare.load_seeds(template, bare.seeds_of(manifest))
+    seeds = bare.seeds_of(manifest)
+    seeds_s = bare.load_seeds(template, seeds)
+    return FloorPlan(template, models, every_model, seeds, skipped, seeds_s)
+
+
+def measure_floor(
+    ws: Workspace, plan: FloorPlan, sampler: TreeRssSampler, repetitions: int, progress: Progress
+) -> Floor:
+    """The compiled models on one DuckDB connection, on a raw-only copy of the first full build."""
     runs: list[bare.FloorRun] = []
     cpu: list[CpuUse] = []
     with sampler.window() as memory:
         for i in range(repetitions):
-            database = bare.fresh_copy(template, _fresh(ws.floor / f"rep-{i}"))
+            database = bare.fresh_copy(plan.template, _fresh(ws.floor / f"rep-{i}"))
             meter = CpuMeter().start()
-            runs.append(bare.build_models(database, models))
+            runs.append(bare.build_models(database, plan.models))
             cpu.append(meter.stop())
             progress(f"bare DuckDB floor {i + 1}/{repetitions}: {runs[-1].seconds:.1f} s")
-    check = bare.compare_row_counts(ws.floor / "rep-0" / bare.BARE_NAME, base.building, models)
+    check = bare.compare_row_counts(ws.floor / "rep-0" / bare.BARE_NAME, ws.run("full", 0).building, plan.models)
     measured = Measured([r.seconds for r in runs], memory["peak"])
     model_seconds = dbt_timings.merge_runs(r.model_seconds for r in runs)
-    return Floor(measured, model_seconds, seeds_s, skipped, check, cpu)
+    return Floor(measured, model_seconds, plan.seeds_s, plan.skipped, check, cpu)
+
+
+def measure_floor_with_load(
+    ws: Workspace, plan: FloorPlan, sampler: TreeRssSampler, repetitions: int, progress: Progress
+) -> FloorWithLoad:
+    """The second floor: the preset's landing files read by DuckDB into typed raw tables, then
+    the same compiled models, on one connection; each repetition from a copy holding only the
+    seeds and the Python models' tables (prepared once, not timed, as for the first floor)."""
+    base = ws.run("full", 0)
+    template = _fresh(ws.floor / "template-with-load") / bare.BARE_NAME
+    bare.load_seeds(template, plan.seeds)
+    bare.copy_python_model_outputs(base.building, template, plan.every_model)
+    runs: list[bare.FloorWithLoadRun] = []
+    cpu: list[CpuUse] = []
+    with sampler.window() as memory:
+        for i in range(repetitions):
+            database = bare.fresh_copy(template, _fresh(ws.floor / f"with-load-{i}"))
+            os.sync()
+            meter = CpuMeter().start()
+            runs.append(bare.load_and_build(database, ws.book, plan.models))
+            cpu.append(meter.stop())
+            progress(
+                f"bare DuckDB floor with load {i + 1}/{repetitions}: {runs[-1].seconds:.1f} s "
+                f"(load {runs[-1].load_s:.1f} s)"
+            )
+    check = bare.compare_row_counts(ws.floor / "with-load-0" / bare.BARE_NAME, base.building, plan.models)
+    measured = Measured([r.seconds for r in runs], memory["peak"])
+    return FloorWithLoad(measured, [r.load_s for r in runs], runs[0].raw_rows, check, cpu)
 
 
 # --------------------------------------------------------------------------- the result
@@ -334,12 +397,14 @@ def assemble(
     full: Measured,
     incremental: Measured,
     floor: Floor,
+    floor_with_load: FloorWithLoad,
     sampler: TreeRssSampler,
     repetitions: int,
 ) -> dict[str, Any]:
     """The benchmark's JSON document."""
     counts = warehouse_counts(ws.run("full", 0).building)
     full_s, incremental_s, bare_s = full.median, incremental.median, floor.measured.median
+    bare_with_load_s = floor_with_load.measured.median
     full_summary = _runs_summary(full)
     pipeline_peak = max(full.peak_rss_bytes, incremental.peak_rss_bytes)
     cpus = environment.machine()["cpus"] or 1
@@ -354,11 +419,13 @@ def assemble(
         "full_build_s": round(full_s, 3),
         "incremental_s": round(incremental_s, 3),
         "bare_duckdb_s": round(bare_s, 3),
+        "bare_duckdb_with_load_s": round(bare_with_load_s, 3),
         "peak_rss_mb": round(pipeline_peak / MB, 1),
         "ratios": {
             "incremental_over_full": round(incremental_s / full_s, 3),
             "full_over_bare_duckdb": round(full_s / bare_s, 2),
             "dbt_phase_over_bare_duckdb": round(full_summary["phases_s"].get("dbt", 0.0) / bare_s, 2),
+            "full_over_bare_duckdb_with_load": round(full_s / bare_with_load_s, 2),
         },
         "full_build": full_summary,
         "incremental": _runs_summary(incremental),
@@ -371,6 +438,15 @@ def assemble(
             "skipped_models": floor.skipped,
             "peak_rss_mb": round(floor.measured.peak_rss_bytes / MB, 1),
             "check": floor.check,
+        },
+        "bare_duckdb_with_load": {
+            "runs_s": [round(s, 3) for s in floor_with_load.measured.seconds],
+            "load_s": [round(s, 3) for s in floor_with_load.load_s],
+            "cpu_s": [round(c.ours, 1) for c in floor_with_load.cpu],
+            "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor_with_load.cpu],
+            "raw_rows": floor_with_load.raw_rows,
+            "peak_rss_mb": round(floor_with_load.measured.peak_rss_bytes / MB, 1),
+            "check": floor_with_load.check,
         },
         "slowest_models": dbt_timings.slowest_models(full.dbt_nodes or {}, floor.model_seconds),
         "foreign_cpu_share": foreign_share([*(full.runs or []), *(incremental.runs or [])], int(cpus)),
@@ -397,8 +473,10 @@ def run_benchmark(ws: Workspace, repetitions: int, keep: bool, progress: Progres
     with TreeRssSampler() as sampler:
         full = measure_full_builds(ws, sampler, repetitions, progress)
         incremental = measure_incremental(ws, sampler, repetitions, progress)
-        floor = measure_floor(ws, sampler, repetitions, progress)
-    result = assemble(ws, book, full, incremental, floor, sampler, repetitions)
+        plan = plan_floor(ws)
+        floor = measure_floor(ws, plan, sampler, repetitions, progress)
+        floor_with_load = measure_floor_with_load(ws, plan, sampler, repetitions, progress)
+    result = assemble(ws, book, full, incremental, floor, floor_with_load, sampler, repetitions)
     result["benchmark_wall_s"] = round(time.perf_counter() - started, 1)
     return result
 
@@ -408,13 +486,16 @@ def summary_line(result: dict[str, Any]) -> str:
     phases = result["full_build"]["phases_s"]
     split = " / ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items() if seconds)
     ratios = result["ratios"]
-    check = "equal" if result["bare_duckdb"]["check"]["row_counts_equal"] else "DIFFERENT"
+    equal = all(result[floor]["check"]["row_counts_equal"] for floor in ("bare_duckdb", "bare_duckdb_with_load"))
+    check = "equal" if equal else "DIFFERENT"
     return (
         f"{result['preset']}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
         f"full build {result['full_build_s']:.1f} s ({split}), "
         f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
-        f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor, "
-        f"row counts {check}), peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
+        f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor), "
+        f"bare DuckDB with load {result['bare_duckdb_with_load_s']:.1f} s "
+        f"(full = {ratios['full_over_bare_duckdb_with_load']:.1f}× floor), "
+        f"row counts {check}, peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
     )
 
 

@@ -13,13 +13,19 @@ from typing import Any
 
 HEADER = (
     "| preset | accounts | usage events | reps | full build s | incremental s | bare DuckDB s | "
-    "full / bare | dbt phase / bare | incremental / full | peak RSS MB | full build phases s |"
+    "bare DuckDB with load s | full / bare | full / bare with load | dbt phase / bare | incremental / full | "
+    "peak RSS MB | full build phases s |"
 )
+NOT_MEASURED = "—"  # a result written before the second floor existed
 
 
 def _phases(result: dict[str, Any]) -> str:
     phases = result["full_build"]["phases_s"]
     return ", ".join(f"{name} {seconds:.0f}" for name, seconds in phases.items() if seconds >= 0.5)
+
+
+def _optional(value: float | None, form: str) -> str:
+    return NOT_MEASURED if value is None else format(value, form)
 
 
 def row(result: dict[str, Any]) -> str:
@@ -32,7 +38,9 @@ def row(result: dict[str, Any]) -> str:
         f"{result['full_build_s']:.1f}",
         f"{result['incremental_s']:.1f}",
         f"{result['bare_duckdb_s']:.1f}",
+        _optional(result.get("bare_duckdb_with_load_s"), ".1f"),
         f"{ratios['full_over_bare_duckdb']:.2f}",
+        _optional(ratios.get("full_over_bare_duckdb_with_load"), ".2f"),
         f"{ratios['dbt_phase_over_bare_duckdb']:.2f}",
         f"{ratios['incremental_over_full']:.0%}",
         f"{result['peak_rss_mb']:,.0f}",

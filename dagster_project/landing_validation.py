@@ -18,6 +18,7 @@ import duckdb
 
 from .extracts.loader import BatchResult, init_raw_schema, load_source
 from .extracts.spec import SOURCES
+from .warehouse_sql import quote_literal, relation_exists
 
 REASONS_SHOWN = 5  # per batch; the rest are counted
 
@@ -49,13 +50,9 @@ def _copy_ledger(con: duckdb.DuckDBPyConnection, working_file: Path) -> None:
     only marts and quality), so already loaded batches show as such."""
     if not working_file.is_file():
         return
-    con.execute(f"attach '{working_file}' as ledger (read_only)")
+    con.execute(f"attach {quote_literal(str(working_file))} as ledger (read_only)")
     try:
-        present = con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'ledger' "
-            "and schema_name = 'raw' and table_name = 'load_batches'"
-        ).fetchone()[0]
-        if present:
+        if relation_exists(con, "raw.load_batches", "ledger"):
             con.execute("insert into raw.load_batches by name select * from ledger.raw.load_batches")
     finally:
         con.execute("detach ledger")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from .warehouse_sql import relation_columns
+
 COMPONENT_VALIDATION = "rpt_health_component_validation"
 WEIGHT_FIT = "rpt_health_weight_fit"
 EXECUTIVE_SUMMARY = "rpt_executive_summary"
@@ -18,11 +20,7 @@ RENEWAL_HORIZONS = (30, 60, 90)  # days; rpt_executive_summary has renewals_due_
 
 def _has_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> bool:
     """Whether marts.<table> exists with every one of ``columns``."""
-    found = con.execute(
-        "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?",
-        [table],
-    ).fetchall()
-    return set(columns) <= {name for (name,) in found}
+    return set(columns) <= set(relation_columns(con, f"marts.{table}"))
 
 
 def _auc(value: float | None) -> str:

@@ -9,6 +9,7 @@ import duckdb
 
 from .run_console import FailedCheck
 from .settings import Settings
+from .warehouse_sql import relation_exists, relation_names
 
 # (label, relation, query over the published warehouse, format) — shown when the relation exists
 HEADLINES: list[tuple[str, str, str, str]] = [
@@ -29,18 +30,13 @@ HEADLINES: list[tuple[str, str, str, str]] = [
 ]
 
 
-def _relations(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()
-    return {r[0] for r in rows}
-
-
 def warehouse_lines(settings: Settings) -> list[str]:
     """Where the marts and outputs are, and the headline numbers of the published warehouse."""
     if not settings.warehouse_path.is_file():
         return [f"no published warehouse at {settings.warehouse_path}"]
     lines = []
     with duckdb.connect(str(settings.warehouse_path), read_only=True) as con:
-        present = _relations(con)
+        present = set(relation_names(con))
         marts = [r for r in present if r.startswith("marts.")]
         lines.append(f"Marts: {settings.warehouse_path} (schema marts, {len(marts)} relations)")
         lines.append(f"Leadership report: {settings.output_dir / 'leadership_report.html'}")
@@ -53,7 +49,7 @@ def warehouse_lines(settings: Settings) -> list[str]:
     # the ledger stays in the working file (the published one holds only marts and quality)
     if settings.building_path.is_file():
         with duckdb.connect(str(settings.building_path), read_only=True) as con:
-            if "raw.load_batches" in _relations(con):
+            if relation_exists(con, "raw.load_batches"):
                 batches = con.execute(
                     "select source, count(*) filter (where status = 'loaded'), sum(rows_quarantined) "
                     "from raw.load_batches group by 1 order by 1"

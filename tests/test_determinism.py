@@ -16,6 +16,7 @@ import duckdb
 import pytest
 
 from dagster_project.sample_data.generator import generate_landing
+from dagster_project.warehouse_sql import relation_names
 
 AS_OF = date(2026, 11, 20)
 
@@ -41,13 +42,7 @@ def mart_differences(first: Path, second: Path) -> dict[str, tuple[int, int]]:
     with duckdb.connect() as con:
         con.execute(f"attach '{first}' as a (read_only)")
         con.execute(f"attach '{second}' as b (read_only)")
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'a' and table_schema = 'marts' order by 1"
-            ).fetchall()
-        ]
+        names = relation_names(con, "marts", "a")
         assert names, "no marts were published"
         for name in names:
             only_a = con.execute(

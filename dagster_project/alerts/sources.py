@@ -161,7 +161,7 @@ def attached_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str = 
     if not path.is_file():
         yield False
         return
-    con.execute(f"attach '{_sql_literal(str(path))}' as {alias} (read_only)")
+    con.execute(f"attach {warehouse_sql.quote_literal(str(path))} as {alias} (read_only)")
     try:
         yield True
     finally:
@@ -206,7 +206,3 @@ def candidate_alerts_sql(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHE
         {enrich}
     """
     return sql, notes
-
-
-def _sql_literal(text: str) -> str:
-    return text.replace("'", "''")

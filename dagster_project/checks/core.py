@@ -122,7 +122,7 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str, params: Params = ()) -> list[dict[str, Any]]:
-    """A few rows as JSON-safe dicts (sample offending rows for metadata and messages)."""
+    """A few rows as JSON-safe dicts (the offending rows shown in metadata and messages)."""
     cursor = con.execute(sql, dict(params) if isinstance(params, Mapping) else list(params))
     names = [d[0] for d in cursor.description]
     return [{n: _json_value(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()]

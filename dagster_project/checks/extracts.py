@@ -197,7 +197,7 @@ def check_quarantine(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source
             f"{source}: {len(frame)} batch(es) of the latest load, at most {format_share(worst['quarantined_share'])} "
             f"of rows quarantined; threshold {format_share(limit)}"
         )
-        samples: list[dict[str, object]] = []
+        offending: list[dict[str, object]] = []
     else:
         described = [
             f"batch {r.batch_id} quarantined {r.rows_quarantined} of {r.rows_in_manifest} rows "
@@ -205,7 +205,7 @@ def check_quarantine(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source
             for r in failing.itertuples(index=False)
         ]
         message = f"{source}: " + format_ids(described, 3) + f"; threshold {format_share(limit)}"
-        samples = top_quarantine_reasons(con, source, failing["batch_id"].tolist(), inputs.config.offending_rows)
+        offending = top_quarantine_reasons(con, source, failing["batch_id"].tolist(), inputs.config.offending_rows)
     return CheckOutcome(
         QUARANTINE_CHECK,
         SOURCE_ASSETS[source],
@@ -215,7 +215,7 @@ def check_quarantine(con: duckdb.DuckDBPyConnection, inputs: CheckInputs, source
         observed=observed,
         threshold=threshold,
         validation=validation,
-        offending_rows=samples,
+        offending_rows=offending,
         details={
             "batches": [
                 {"batch_id": r.batch_id, "quarantined": int(r.rows_quarantined), "manifest": int(r.rows_in_manifest)}

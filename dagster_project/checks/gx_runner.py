@@ -1,7 +1,7 @@
 """Great Expectations, the way this project uses it: small pandas frames, one context per run.
 
 Why not GX's SQL datasource: on DuckDB (through duckdb-engine) it returns empty results. So
-DuckDB does the heavy lifting (max timestamps, anti-joins, counts of violations, a few sample
+DuckDB does the heavy lifting (max timestamps, anti-joins, counts of violations, a few offending
 rows) and GX validates the small frames DuckDB returns; the GX result is what decides a check.
 
 Why lazy: ``import great_expectations`` costs seconds, and every ``dagster`` command imports

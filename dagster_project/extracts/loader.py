@@ -35,6 +35,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..warehouse_sql import quote_ident, quote_literal
 from .spec import (
     CLOCK_SKEW_TOLERANCE,
     DECIMAL_SCALE,
@@ -281,20 +282,12 @@ _NO_SECONDS = r"^(\s*\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2})([^:0-9]|$)"
 REASON_VALUE_CHARS = 100
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _typed(column: Column) -> str:
     """SQL that casts the text value of a column to its contract type (NULL when it does not
     parse; the row checks then say why)."""
-    ref = _ident(column.name)
+    ref = quote_ident(column.name)
     if column.type == "timestamp":
-        with_seconds = f"regexp_replace({ref}, {_quote(_NO_SECONDS)}, '\\1:00\\2')"
+        with_seconds = f"regexp_replace({ref}, {quote_literal(_NO_SECONDS)}, '\\1:00\\2')"
         parsed = f"coalesce(try_cast({ref} as timestamptz), try_cast({with_seconds} as timestamptz))"
         return f"cast(timezone('UTC', {parsed}) as timestamp)"
     if column.type == "text":
@@ -305,7 +298,7 @@ def _typed(column: Column) -> str:
 def _typed_name(column: Column) -> str:
     """The staged column that holds a column's typed value (parsed once, checked and inserted);
     text needs no parsing and is read as it is."""
-    return _ident(column.name) if column.type == "text" else _ident(f"_typed__{column.name}")
+    return quote_ident(column.name) if column.type == "text" else quote_ident(f"_typed__{column.name}")
 
 
 def _decimal_places(ref: str) -> str:
@@ -325,7 +318,7 @@ def _decimal_places(ref: str) -> str:
 
 def _row_problems(column: Column) -> list[str]:
     """SQL expressions, one per rule, each yielding a reason text or NULL."""
-    ref = _ident(column.name)
+    ref = quote_ident(column.name)
     value = f"' || left(coalesce({ref}, ''), {REASON_VALUE_CHARS}) || '"
     present = f"{ref} is not null"
     typed = _typed_name(column)
@@ -336,7 +329,7 @@ def _row_problems(column: Column) -> list[str]:
         column.type
     )
     if form:
-        unparseable = f"not regexp_full_match({ref}, {_quote(form)})"
+        unparseable = f"not regexp_full_match({ref}, {quote_literal(form)})"
         if column.type in ("timestamp", "date"):  # the form is right but the day/time is not (2027-13-45)
             unparseable += f" or {typed} is null"
         problems.append(
@@ -345,7 +338,7 @@ def _row_problems(column: Column) -> list[str]:
         )
         if column.type in ("integer", "decimal"):  # the form is right but the value does not fit
             problems.append(
-                f"case when {present} and {typed} is null and regexp_full_match({ref}, {_quote(form)}) "
+                f"case when {present} and {typed} is null and regexp_full_match({ref}, {quote_literal(form)}) "
                 f"then '{column.type} out of range ({DUCKDB_TYPES[column.type]}) in {column.name}: ''{value}''' end"
             )
         if column.type == "decimal":
@@ -358,7 +351,7 @@ def _row_problems(column: Column) -> list[str]:
             f"case when {present} and {typed} is null then 'unparseable boolean in {column.name}: ''{value}''' end"
         )
     if column.allowed:
-        allowed = ", ".join(_quote(v) for v in column.allowed)
+        allowed = ", ".join(quote_literal(v) for v in column.allowed)
         problems.append(
             f"case when {present} and {ref} not in ({allowed}) "
             f"then '{column.name} ''{value}'' is not one of {'/'.join(column.allowed)}' end"
@@ -401,7 +394,7 @@ def _reader_sql(path: Path, rejects: str | None) -> str:
     """The file read as text columns; malformed CSV lines go to ``<rejects>_err`` when named, and
     are skipped otherwise (for reading the header alone)."""
     if path.name.endswith(".parquet"):
-        return f"(select columns(*)::varchar from read_parquet({_quote(str(path))}))"
+        return f"(select columns(*)::varchar from read_parquet({quote_literal(str(path))}))"
     keep_rejects = (
         f", store_rejects=true, rejects_table='{rejects}_err', rejects_scan='{rejects}_scan', rejects_limit=0"
         if rejects
@@ -410,7 +403,7 @@ def _reader_sql(path: Path, rejects: str | None) -> str:
     # the compression follows the contract's file name, not DuckDB's guess from the content
     compression = "gzip" if path.name.endswith(".gz") else "none"
     return (
-        f"read_csv({_quote(str(path))}, header=true, all_varchar=true, delim=',', quote='\"', "
+        f"read_csv({quote_literal(str(path))}, header=true, all_varchar=true, delim=',', quote='\"', "
         f"escape='\"', strict_mode=true, compression='{compression}', "
         f"max_line_size={MAX_LINE_BYTES}{keep_rejects})"
     )
@@ -660,7 +653,7 @@ def _mark_duplicate_keys(con: duckdb.DuckDBPyConnection, table: str, entity: Ent
     if SOURCES[batch.source].mode == "incremental":
         return
     key = ", ".join(_typed_name(entity.column(k)) for k in entity.primary_key)
-    key_text = " || '/' || ".join(f"coalesce({_ident(k)}, '')" for k in entity.primary_key)
+    key_text = " || '/' || ".join(f"coalesce({quote_ident(k)}, '')" for k in entity.primary_key)
     con.execute(
         f"""
         update {table} set _reasons = list_append(_reasons,
@@ -684,7 +677,9 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
     entity = staged.entity
     extra = [c for c in staged.columns if c not in {col.name for col in entity.columns}]
     extra_sql = (
-        "to_json(struct_pack(" + ", ".join(f"{_ident(c)} := {_ident(c)}" for c in extra) + "))" if extra else "NULL"
+        "to_json(struct_pack(" + ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in extra) + "))"
+        if extra
+        else "NULL"
     )
     select_columns = ", ".join(
         _typed_name(c) if c.name in staged.columns else f"cast(NULL as {DUCKDB_TYPES[c.type]})" for c in entity.columns
@@ -692,7 +687,7 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
     new_only = ""
     if SOURCES[batch.source].mode == "incremental" and entity.primary_key:
         key = ", ".join(_typed_name(entity.column(k)) for k in entity.primary_key)
-        same_key = " and ".join(f"r.{_ident(k)} = s.{_typed_name(entity.column(k))}" for k in entity.primary_key)
+        same_key = " and ".join(f"r.{quote_ident(k)} = s.{_typed_name(entity.column(k))}" for k in entity.primary_key)
         # the first copy of each key in this batch, and only keys no earlier batch loaded
         new_only = (
             f"qualify row_number() over (partition by {key} order by _row_number) = 1 "
@@ -701,8 +696,9 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
     cursor = con.execute(
         f"""
         insert into raw.{entity.table}
-        select {select_columns}, {_quote(batch.batch_id)}, {_quote(batch.extracted_at.isoformat())}::timestamp,
-               {_quote(staged.file)}, _row_number, {extra_sql}
+        select {select_columns}, {quote_literal(batch.batch_id)},
+               {quote_literal(batch.extracted_at.isoformat())}::timestamp,
+               {quote_literal(staged.file)}, _row_number, {extra_sql}
         from {staged.table} s
         where len(_reasons) = 0
         {new_only}
@@ -712,13 +708,13 @@ def _insert_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batc
 
 
 def _quarantine_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: Batch, now: datetime) -> int:
-    header = ", ".join(f"{_ident(c)} := {_ident(c)}" for c in staged.columns)
-    common = f"{_quote(batch.source)}, {_quote(batch.batch_id)}, {_quote(staged.file)}, {_quote(staged.entity.name)}"
+    header = ", ".join(f"{quote_ident(c)} := {quote_ident(c)}" for c in staged.columns)
+    common = ", ".join(quote_literal(v) for v in (batch.source, batch.batch_id, staged.file, staged.entity.name))
     con.execute(
         f"""
         insert into raw.quarantine
         select {common}, _row_number, array_to_string(_reasons, '; '), to_json(struct_pack({header})),
-               {_quote(now.isoformat())}::timestamp
+               {quote_literal(now.isoformat())}::timestamp
         from {staged.table} where len(_reasons) > 0
         """
     )
@@ -727,7 +723,7 @@ def _quarantine_rows(con: duckdb.DuckDBPyConnection, staged: StagedFile, batch: 
             f"""
             insert into raw.quarantine
             select {common}, line - 1, 'malformed CSV line (' || error_type || '): ' || error_message,
-                   to_json(struct_pack(csv_line := csv_line)), {_quote(now.isoformat())}::timestamp
+                   to_json(struct_pack(csv_line := csv_line)), {quote_literal(now.isoformat())}::timestamp
             from {staged.table}_bad
             """
         )

@@ -14,7 +14,10 @@ from datetime import date, timedelta
 import duckdb
 import pandas as pd
 
-SEGMENTS = ("all", "high_touch", "low_touch", "tech_touch")
+from ..extracts.spec import SEGMENTS as CONTRACT_SEGMENTS
+from ..warehouse_sql import quote_relation, relation_exists, relation_names
+
+SEGMENTS = ("all", *CONTRACT_SEGMENTS)  # the book, then each segment, as the report shows them
 MEASURES = {
     "logo_retention": "Logo retention",
     "net_revenue_retention": "Net revenue retention",
@@ -403,15 +406,9 @@ class ReportData:
     cohort_views: dict[str, CohortView] = field(default_factory=dict)  # granularity → its cells and averages
 
 
-def _exists(con: duckdb.DuckDBPyConnection, relation: str) -> bool:
-    schema, name = relation.split(".")
-    query = "select count(*) from information_schema.tables where table_schema = ? and table_name = ?"
-    return con.execute(query, [schema, name]).fetchone()[0] > 0
-
-
 def _frame(con: duckdb.DuckDBPyConnection, relations: str | list[str], sql: str, params=None) -> pd.DataFrame | None:
     needed = [relations] if isinstance(relations, str) else relations
-    if not all(_exists(con, relation) for relation in needed):
+    if not all(relation_exists(con, relation) for relation in needed):
         return None
     return con.execute(sql, params or {}).df()
 
@@ -478,7 +475,7 @@ def read_kpi_history(con: duckdb.DuckDBPyConnection, as_of: date) -> dict[str, p
 
 
 def read_cohort_views(con: duckdb.DuckDBPyConnection) -> dict[str, CohortView]:
-    if not _exists(con, "marts.rpt_cohort_retention"):
+    if not relation_exists(con, "marts.rpt_cohort_retention"):
         return {}
     views = {}
     for granularity, step in GRANULARITIES.items():
@@ -489,12 +486,10 @@ def read_cohort_views(con: duckdb.DuckDBPyConnection) -> dict[str, CohortView]:
 
 def _forecast_window_days(con: duckdb.DuckDBPyConnection) -> int | None:
     """The configured forecast window (cfg_renewal_settings), where the warehouse holds the seed."""
-    found = con.execute(
-        "select table_schema from information_schema.tables where table_name = 'cfg_renewal_settings' limit 1"
-    ).fetchone()
-    if found is None:
+    found = [r for r in relation_names(con) if r.endswith(".cfg_renewal_settings")]
+    if not found:
         return None
-    return int(con.execute(f'select forecast_window_days from "{found[0]}".cfg_renewal_settings').fetchone()[0])
+    return int(con.execute(f"select forecast_window_days from {quote_relation(found[0])}").fetchone()[0])
 
 
 def read_report_data(con: duckdb.DuckDBPyConnection, as_of_date: str) -> ReportData:
@@ -533,7 +528,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection, as_of_date: str) -> ReportD
         "select month, new_mrr, reactivation_mrr, expansion_mrr, -contraction_mrr as contraction_mrr, "
         "-churned_mrr as churned_mrr from marts.rpt_revenue_retention where segment = 'all' order by month",
     )
-    if _exists(con, "marts.rpt_cohort_retention_wide"):
+    if relation_exists(con, "marts.rpt_cohort_retention_wide"):
         wide = con.execute("select * from marts.rpt_cohort_retention_wide order by cohort_month").df()
         for (segment, measure), table in wide.groupby(["segment", "measure"], sort=False):
             data.cohorts[(segment, measure)] = table.drop(columns=["segment", "measure"]).reset_index(drop=True)

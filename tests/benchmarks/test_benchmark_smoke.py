@@ -2,7 +2,8 @@
 
 Runs ``python -m benchmarks --preset small --repetitions 1`` as a user would (about three
 minutes: 200 accounts and a million usage events, mostly process and dbt start-up) and checks the JSON it writes, and that the bare
-DuckDB floor built the same marts as the real pipeline. No timing assertions: CI machines vary.
+DuckDB floors (with and without loading) built the same marts as the real pipeline. No timing
+assertions: CI machines vary.
 """
 
 from __future__ import annotations
@@ -79,6 +80,21 @@ def test_the_bare_floor_built_the_same_marts_as_the_pipeline(benchmark):
         bare_rows = _count(runs / "bare" / "rep-0" / "bare.duckdb", schema, table)
         assert bare_rows == dbt_rows, f"{schema}.{table}: bare {bare_rows} rows, dbt {dbt_rows}"
     assert benchmark["result"]["bare_duckdb"]["check"]["row_counts_equal"]
+
+
+def test_the_floor_with_load_read_the_landing_and_built_the_same_marts(benchmark):
+    result, runs = benchmark["result"], benchmark["runs"]
+    with_load = result["bare_duckdb_with_load"]
+    assert with_load["check"]["row_counts_equal"], with_load["check"]["mismatches"]
+    assert with_load["raw_rows"]["usage_events"] == result["usage_events"]  # de-duplicated as the loader does
+    assert 0 < with_load["load_s"][0] < with_load["runs_s"][0]
+    for schema, table in _mart_tables(runs / "bare" / "dbt_target" / "manifest.json"):
+        dbt_rows = _count(runs / "full-0" / "warehouse.duckdb", schema, table)
+        assert _count(runs / "bare" / "with-load-0" / "bare.duckdb", schema, table) == dbt_rows, table
+    ratios = result["ratios"]
+    assert ratios["full_over_bare_duckdb_with_load"] == round(
+        result["full_build_s"] / result["bare_duckdb_with_load_s"], 2
+    )
 
 
 def test_it_prints_a_one_line_summary(benchmark):

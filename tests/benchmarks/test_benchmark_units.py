@@ -76,7 +76,8 @@ def test_dbt_timings_are_medians_and_ranked():
 def test_presets_grow_in_accounts_and_events():
     sizes = [PRESETS[name] for name in PUBLIC_PRESETS]
     assert [p.accounts for p in sizes] == sorted(p.accounts for p in sizes)
-    assert [p.target_events for p in sizes] == [1_000_000, 10_000_000, 50_000_000]
+    assert [p.target_events for p in sizes] == [1_000_000, 10_000_000, 50_000_000, 250_000_000]
+    assert (PRESETS["xl"].accounts, PRESETS["xl"].months) == (50_000, 36)
 
 
 def test_the_doc_table_has_one_row_per_result_with_its_ratios():
@@ -94,8 +95,19 @@ def test_the_doc_table_has_one_row_per_result_with_its_ratios():
         "peak_rss_mb": 3180.4,
         "full_build": {"phases_s": {"load": 169.5, "dbt": 229.2, "publish": 0.2}},
     }
-    lines = table([result]).splitlines()
-    assert len(lines) == 3 and lines[1].count("---") == lines[0].count("|") - 1
+    measured = {
+        **result,
+        "bare_duckdb_with_load_s": 320.0,
+        "ratios": {**result["ratios"], "full_over_bare_duckdb_with_load": 1.5},
+    }
+    lines = table([result, measured]).splitlines()
+    assert len(lines) == 4 and lines[1].count("---") == lines[0].count("|") - 1
+    assert all(line.count("|") == lines[0].count("|") for line in lines)
     assert lines[2] == (
-        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | 3.00 | 1.41 | 12% | 3,180 | load 170, dbt 229 |"
+        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | — | 3.00 | — | 1.41 | 12% | 3,180 "
+        "| load 170, dbt 229 |"
+    ), "a result from before the second floor shows it as not measured"
+    assert lines[3] == (
+        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | 320.0 | 3.00 | 1.50 | 1.41 | 12% | 3,180 "
+        "| load 170, dbt 229 |"
     )

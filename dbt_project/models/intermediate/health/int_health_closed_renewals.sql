@@ -10,7 +10,7 @@
 -- read from the component models, not from the composite: the fit chooses the composite's weights
 -- from these, so they cannot depend on it. is_scored is false when the account had no health row
 -- that day (nothing to validate or fit; the calibration reads its own horizon).
-{%- set components = health_component_models() %}
+{%- set components = health_components() %}
 
 with
 

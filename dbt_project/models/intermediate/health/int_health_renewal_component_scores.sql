@@ -3,7 +3,7 @@
 -- was missing): what rpt_health_component_validation measures. Components from
 -- int_health_closed_renewals, the composite from int_health_renewal_outcomes; only the renewals
 -- fct_account_health_daily scored on their T-90 day, so every row compares the same renewals.
-{%- set components = health_component_models() %}
+{%- set components = health_components() %}
 
 with
 
