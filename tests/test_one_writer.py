@@ -123,6 +123,25 @@ def test_an_in_process_run_holds_the_writer_pool(env, monkeypatch, tmp_path):
     assert WAREHOUSE_WRITER_POOL in run.run_op_concurrency.all_pools
 
 
+def test_the_project_instance_knows_the_writer_pools_limit_before_any_run(env):
+    """The daemon's first look at the queue must already see the pool's limit: Dagster would
+    write it only during that pass, after deciding which runs to dequeue (all of them)."""
+    with dg.DagsterInstance.get() as instance:
+        limits = {pool.name: pool.limit for pool in instance.event_log_storage.get_pool_limits()}
+        assert not instance.get_runs()
+    assert limits == {WAREHOUSE_WRITER_POOL: 1}  # dagster.yaml's default_limit
+
+
+def test_a_pool_limit_set_by_hand_is_kept(env):
+    from dagster_project.runner import project_instance
+
+    with dg.DagsterInstance.get() as instance:
+        instance.event_log_storage.set_concurrency_slots(WAREHOUSE_WRITER_POOL, 2)
+    with project_instance() as instance:
+        [pool] = instance.event_log_storage.get_pool_limits()
+    assert (pool.limit, pool.from_default) == (2, False)
+
+
 def test_two_first_uses_of_an_empty_dagster_home_leave_it_usable(tmp_path):
     home = tmp_path / "empty_home"
     script = (
