@@ -16,7 +16,7 @@ from typing import Any
 from filelock import FileLock
 from rich.console import Console
 
-from .pools import WAREHOUSE_WRITER_POOL
+from .pools import WAREHOUSE_WRITER_POOL, register_writer_pool
 from .run_console import RunProgress, RunWatcher, new_run_id, output_into_log
 from .settings import DEFAULT_DAGSTER_HOME, Settings, dagster_home
 
@@ -50,6 +50,7 @@ def project_instance() -> Iterator[Any]:
             shutil.copyfile(DEFAULT_DAGSTER_HOME / "dagster.yaml", home / "dagster.yaml")
         instance = dg.DagsterInstance.get()
         initialize_storage(instance)
+        register_writer_pool(instance)  # the run queue holds runs back from its first pass on
     try:
         yield instance
     finally:
@@ -103,9 +104,13 @@ def run_job(
     tags: dict[str, str] | None = None,
     verbose: bool = False,
     asset_selection: list | None = None,
+    definitions: Any = None,
 ) -> RunOutcome:
-    """Execute a job of the definitions in this process (``None``: these assets of the
-    definitions' asset job), one line per step on ``console``."""
+    """Execute a job of the definitions (default: dagster_project.definitions_by_day) in this
+    process (``None``: these assets of the definitions' asset job), one line per step on
+    ``console``. The run holds the writer pool in the run queue's eyes from its start (its
+    record names the pool, and the instance knows the pool's limit: project_instance), so a run
+    launched meanwhile from the UI, the schedule or the sensor waits in the queue."""
     os.environ["DBT_USE_COLORS"] = "false"  # dbt's output goes into the log file: no escape codes
     started = time.monotonic()
     run_id = new_run_id()
@@ -113,19 +118,24 @@ def run_job(
     log_path = settings.output_dir / LOGS_FOLDER / f"run-{stamp}-{run_id[:8]}.log"
     with project_instance() as instance:
         home = Path(os.environ["DAGSTER_HOME"])
-        with FileLock(str(home / WRITER_LOCK)):
+        with FileLock(str(home / WRITER_LOCK)), output_into_log(log_path, echo_to=console.file if verbose else None):
+            if definitions is None:
+                from .definitions_by_day import defs as definitions
+            job = (
+                definitions.resolve_job_def(job_name)
+                if job_name
+                else definitions.resolve_implicit_global_asset_job_def()
+            )
+            # loaded first: the run starts right after the last look at the other writers, so a
+            # queued run the daemon dequeues in between is as unlikely as can be (README)
             wait_for_other_writers(instance, console)
-            with output_into_log(log_path, echo_to=console.file if verbose else None):
-                from .definitions_by_day import defs
-
-                job = defs.resolve_job_def(job_name) if job_name else defs.resolve_implicit_global_asset_job_def()
-                with RunWatcher(instance, run_id, console, spinner=not verbose) as watcher:
-                    result = job.execute_in_process(
-                        instance=instance,
-                        run_config=run_config,
-                        run_id=run_id,
-                        tags=tags,
-                        asset_selection=asset_selection,
-                        raise_on_error=False,
-                    )
+            with RunWatcher(instance, run_id, console, spinner=not verbose) as watcher:
+                result = job.execute_in_process(
+                    instance=instance,
+                    run_config=run_config,
+                    run_id=run_id,
+                    tags=tags,
+                    asset_selection=asset_selection,
+                    raise_on_error=False,
+                )
     return RunOutcome(result.success, run_id, watcher.progress, log_path, time.monotonic() - started)
