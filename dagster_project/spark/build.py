@@ -4,10 +4,13 @@ dbt runs through its Python entry point (dbtRunner) with `--target spark`, so it
 session this process started (session.py). dbt-spark runs Python models only on Databricks, so
 the weight fit - a dbt Python model on DuckDB - runs between two dbt invocations here:
 
-1. `dbt build` of everything the fit reads (`+int_health_closed_renewals`, and the seeds);
+1. `dbt build` of the seeds and models the fit reads (`+int_health_closed_renewals`), no tests;
 2. the fit (dagster_project.health_fit_table, the same code as the Python model) of the fit
    dates not stored yet, appended to intermediate.health_weight_fits_store;
-3. `dbt build` of the rest (the SQL model int_health_weight_fits publishes the stored fits).
+3. `dbt build` of the rest (the SQL model int_health_weight_fits publishes the stored fits),
+   with the tests whose parents are all there;
+4. `dbt test` of the models of step 1 (every test with a parent among them: dbt's eager
+   selection), so each data test runs once, after all its parents are built.
 """
 
 from __future__ import annotations
@@ -87,14 +90,16 @@ def build(spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh
     """`dbt build` of the whole project on Spark (the weight fit in between: module doc)."""
     result = BuildResult()
     # as the DuckDB build (dagster_project/assets): unit tests test the SQL, not the data
-    args = ["--exclude-resource-type", "unit_test", *extra_args, *(["--full-refresh"] if full_refresh else [])]
+    tests_args = ["--exclude-resource-type", "unit_test", *extra_args]
+    args = [*tests_args, *(["--full-refresh"] if full_refresh else [])]
     if full_refresh:
         spark.sql(f"drop table if exists intermediate.{FIT_STORE}")
-    _dbt(["build", "--select", FIT_INPUTS, *args], target_path, result)
+    _dbt(["build", "--select", FIT_INPUTS, "--exclude-resource-type", "test", *args], target_path, result)
     _fail_on(result)
     spark.sql("create database if not exists intermediate")
     store_weight_fits(spark)
     _dbt(["build", "--exclude", FIT_INPUTS, *args], target_path, result)
+    _dbt(["test", "--select", FIT_INPUTS, *tests_args], target_path, result)
     _fail_on(result)
     return result
 

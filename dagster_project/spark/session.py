@@ -23,6 +23,7 @@ SPARK_CONF = {
     "spark.sql.constraintPropagation.enabled": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
     "spark.sql.ansi.enabled": "false",  # dbt-spark sets it too (Spark 3 and 4 alike)
 }
 DEFAULT_DRIVER_MEMORY = "4g"
