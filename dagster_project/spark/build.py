@@ -15,7 +15,6 @@ the weight fit - a dbt Python model on DuckDB - runs between two dbt invocations
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,14 +59,22 @@ def _dbt(args: Sequence[str], target_path: Path, result: BuildResult) -> None:
         raise SparkBuildFailed(f"dbt {' '.join(args)} on Spark: {outcome.exception}")
 
 
+def _spark_value(value):
+    """A pandas cell as the Python value Spark's schema check accepts (NaN/NaT -> None)."""
+    if pd.isna(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value.item() if hasattr(value, "item") else value
+
+
 def store_weight_fits(spark, intermediate_schema: str = "intermediate") -> int:
     """Fits the new fit dates into intermediate.health_weight_fits_store; returns the rows added."""
     store = f"{intermediate_schema}.{FIT_STORE}"
     columns = ", ".join(f"{c} {SPARK_TYPES.get(t, t)}" for c, t in COLUMNS.items())
     spark.sql(f"create table if not exists {store} ({columns}) using parquet")
-    config = f"{os.environ.get('CS_SPARK_CONFIG_SCHEMA', 'config')}"
-    weights = spark.table(f"{config}.cfg_health_weights").toPandas()
-    settings = spark.table(f"{config}.cfg_health_weight_fit").toPandas().iloc[0]
+    weights = spark.table("config.cfg_health_weights").toPandas()
+    settings = spark.table("config.cfg_health_weight_fit").toPandas().iloc[0]
     days_table = f"{intermediate_schema}.int_health_account_days"
     days = spark.sql(f"select min(as_of_date), max(as_of_date) from {days_table}").first()
     done = {pd.Timestamp(row[0]) for row in spark.sql(f"select distinct fit_date from {store}").collect()}
@@ -78,11 +85,9 @@ def store_weight_fits(spark, intermediate_schema: str = "intermediate") -> int:
     frame = fit_table(weights, settings, read_closed, days[0], days[1], done)
     if frame is None:
         return 0
-    for column in ("fit_date", "first_renewal_date", "last_renewal_date"):
-        frame[column] = frame[column].dt.date
-    spark.createDataFrame(frame).createOrReplaceTempView("new_weight_fits")
-    select = ", ".join(f"cast({c} as {SPARK_TYPES.get(t, t)}) as {c}" for c, t in COLUMNS.items())
-    spark.sql(f"insert into {store} select {select} from new_weight_fits")
+    # an explicit schema: a column NULL on every row (no out-of-sample AUC yet) has no type to infer
+    rows = [tuple(map(_spark_value, record)) for record in frame.astype(object).itertuples(index=False, name=None)]
+    spark.createDataFrame(rows, schema=columns).write.insertInto(store)
     return len(frame)
 
 

@@ -21,7 +21,8 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [
         row[0]
         for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'raw' order by table_name"
+            "select table_name from information_schema.tables"
+            " where table_catalog = current_database() and table_schema = 'raw' order by table_name"
         ).fetchall()
     ]
 
@@ -29,12 +30,15 @@ def raw_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 def write_raw_parquet(con: duckdb.DuckDBPyConnection, raw_dir: Path) -> dict[str, Path]:
     """Every raw table as a Parquet folder under `raw_dir` (replaced whole: the layer is a copy)."""
     written = {}
+    # qualified with the file's catalog: a file named raw.duckdb would make `raw` ambiguous
+    catalog = quote_ident(con.execute("select current_database()").fetchone()[0])
     for table in raw_tables(con):
         target = raw_dir / table
         if target.exists():
             shutil.rmtree(target)
         target.mkdir(parents=True)
-        con.execute(f"copy raw.{quote_ident(table)} to '{(target / 'part-0.parquet').as_posix()}' (format parquet)")
+        parquet = (target / "part-0.parquet").as_posix()
+        con.execute(f"copy {catalog}.raw.{quote_ident(table)} to '{parquet}' (format parquet)")
         written[table] = target
     return written
 

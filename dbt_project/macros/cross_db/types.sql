@@ -32,3 +32,10 @@
         {{ delimiter_text }}
     )
 {%- endmacro %}
+
+{#- dbt.datediff returns BIGINT on DuckDB and INT on Spark; the contracts say bigint (a day count
+    that DuckDB has always produced), so on Spark it is widened once here. This overrides
+    dbt-spark's macro of the same name (the root project is searched first) and calls it. -#}
+{% macro spark__datediff(first_date, second_date, datepart) -%}
+    cast({{ dbt.spark__datediff(first_date, second_date, datepart) }} as bigint)
+{%- endmacro %}
