@@ -21,7 +21,11 @@ SPARK_CONF = {
     "spark.sql.parquet.inferTimestampNTZ.enabled": "false",
     # the optimizer spent minutes in GC on fct_account_health_daily's many predicates
     "spark.sql.constraintPropagation.enabled": "false",
-    "spark.sql.shuffle.partitions": "4",
+    # small shuffles on two local cores: one output file per day partition and task
+    "spark.sql.shuffle.partitions": "2",
+    # day partitions are found from the folders, not registered one by one in the Derby metastore
+    # (a first build writes hundreds of them per daily model)
+    "spark.sql.hive.manageFilesourcePartitions": "false",
     "spark.ui.enabled": "false",
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.ansi.enabled": "false",  # dbt-spark sets it too (Spark 3 and 4 alike)
