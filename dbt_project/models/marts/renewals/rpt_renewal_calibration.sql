@@ -33,8 +33,8 @@ scored as (
 brier_per_status as (
     select
         health_status,
-        avg(configured_squared_error) as brier_configured,
-        avg(calibrated_squared_error) as brier_calibrated
+        cast(avg(configured_squared_error) as {{ health_type_double() }}) as brier_configured,
+        cast(avg(calibrated_squared_error) as {{ health_type_double() }}) as brier_calibrated
     from scored
     group by health_status
 ),
@@ -71,8 +71,8 @@ all_row as (
         min(case when is_reliable then 1 else 0 end) = 1 as is_reliable,
         max(probability_source) as probability_source,
         cast(null as {{ health_type_double() }}) as probability_in_use,
-        (select avg(configured_squared_error) from scored) as brier_configured,
-        (select avg(calibrated_squared_error) from scored) as brier_calibrated
+        (select cast(avg(configured_squared_error) as {{ health_type_double() }}) from scored) as brier_configured,
+        (select cast(avg(calibrated_squared_error) as {{ health_type_double() }}) from scored) as brier_calibrated
     from probabilities
 ),
 
