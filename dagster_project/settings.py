@@ -16,6 +16,10 @@ and the operational settings (not part of the contract):
 | CS_ALERT_WEBHOOK_URL   | Slack-compatible webhook for new alerts       | unset: <outputs>/alerts_outbox |
 | DBT_TARGET_PATH        | dbt's base target folder (dagster-dbt's too)  | dbt_project/target             |
 | DAGSTER_HOME           | the Dagster instance the CLI records runs in  | dagster_home/ (this repository)|
+| CS_ENGINE              | the engine dbt builds on: duckdb or spark     | duckdb                         |
+|                        | (docs/scaling.md)                             |                                |
+| CS_SPARK_WAREHOUSE_DIR | Spark's SQL warehouse (CS_ENGINE=spark): one  | data/spark-warehouse           |
+|                        | Parquet folder per table, <dir>/marts.db/...  |                                |
 
 Each is read by one function here, which raises :class:`SettingsError` naming the variable and
 what was expected; ``cs-retention`` turns that into one line and exit code 2.
@@ -196,4 +200,32 @@ def validate_environment(environ: Mapping[str, str] | None = None) -> Settings:
     webhook_url_from_env(environ)
     dbt_target_dir(environ)
     dagster_home(environ)
+    engine(environ)
+    spark_warehouse_dir(environ)
     return settings
+
+
+ENGINES = ("duckdb", "spark")
+DEFAULT_SPARK_WAREHOUSE_DIR = DATA_DIR / "spark-warehouse"
+
+
+def engine(environ: Mapping[str, str] | None = None) -> str:
+    """The engine dbt builds the marts on (CS_ENGINE): duckdb (the default, embedded) or spark
+    (dbt-spark on a local Spark session, docs/scaling.md). The dbt models are the same."""
+    env = os.environ if environ is None else environ
+    raw = env.get("CS_ENGINE", "").strip()
+    value = raw.lower() or ENGINES[0]
+    if value not in ENGINES:
+        raise SettingsError(f"CS_ENGINE={raw!r} is not an engine: expected one of {', '.join(ENGINES)}")
+    return value
+
+
+def spark_warehouse_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Spark's SQL warehouse folder (CS_SPARK_WAREHOUSE_DIR, default data/spark-warehouse): each
+    relation is a Parquet folder at <dir>/<schema>.db/<relation>/, the metastore beside them."""
+    env = os.environ if environ is None else environ
+    raw = env.get("CS_SPARK_WAREHOUSE_DIR", "").strip()
+    path = Path(raw).expanduser().resolve() if raw else DEFAULT_SPARK_WAREHOUSE_DIR
+    if path.exists() and not path.is_dir():
+        raise SettingsError(f"CS_SPARK_WAREHOUSE_DIR={raw!r} is a file, expected a folder for Spark's tables")
+    return path

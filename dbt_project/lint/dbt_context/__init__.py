@@ -12,7 +12,7 @@ import datetime as _datetime
 import re as _re
 from types import SimpleNamespace
 
-from jinja2 import pass_context
+from jinja2 import Undefined, pass_context
 
 
 def _dateadd(datepart, interval, from_date_or_timestamp):
@@ -67,7 +67,7 @@ def _dispatch(context, macro_name, macro_namespace=None):
     """dbt's adapter.dispatch on DuckDB: the project's duckdb__ macro, else its default__."""
     for prefix in ("duckdb__", "default__"):
         macro = context.resolve(prefix + macro_name)
-        if callable(macro):
+        if callable(macro) and not isinstance(macro, Undefined):
             return macro
     raise LookupError(f"no duckdb__ or default__ implementation of {macro_name}")
 
@@ -80,6 +80,8 @@ adapter = SimpleNamespace(
 modules = SimpleNamespace(re=_re, datetime=_datetime)
 exceptions = SimpleNamespace(raise_compiler_error=lambda message: "", warn=lambda message: "")
 execute = False
+# the default target: the models' engine switches (CS_ENGINE=spark, docs/scaling.md) render as on DuckDB
+target = SimpleNamespace(type="duckdb", name="duckdb", schema="main")
 
 
 def env_var(name, default=""):

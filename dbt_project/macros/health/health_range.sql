@@ -89,8 +89,10 @@
 {#- pre_hook of the daily health models: a backfill first deletes its whole range, so a row that
     no longer qualifies (e.g. an account whose billing was corrected) does not survive it.
     delete+insert alone would only replace the keys the recomputation produces again. -#}
+{#- Not on Spark: its insert_overwrite replaces the range's day partitions instead (and DELETE
+    fails on Parquet tables; macros/cross_db/incremental.sql). -#}
 {% macro health_delete_backfill_range(lead_in_days=0) -%}
-    {%- if var('health_start_date', none) and is_incremental() -%}
+    {%- if var('health_start_date', none) and is_incremental() and target.type != 'spark' -%}
         delete from {{ this }}
         where as_of_date between {{ health_range_start(lead_in_days) }} and {{ health_range_end() }}
     {%- endif -%}

@@ -97,3 +97,39 @@
     from convolution
     where group_number = (select count(*) from draw_groups)
 {%- endmacro %}
+
+{#- Spark has no aggregation in a recursive CTE (and no lgamma), so the convolution is one fold
+    over the draws in draw_number order with its higher-order array functions: the distribution is
+    an array indexed by bucket sum, and draw k maps it to
+        new[s] = old[s] x (1 - p_k) + old[s - a_k] x p_k   (terms outside the array are 0).
+    One draw per step (no binomial grouping): a quarter's draws and the bucket count are small
+    (risk_range_max_buckets), and the result equals DuckDB's to floating-point rounding. Sums
+    that no combination reaches come out with probability 0; the quantiles (the first sum whose
+    cumulative probability reaches q) are the same with or without them. -#}
+{% macro spark__renewal_bernoulli_sum_distribution(draws_relation) -%}
+    select
+        cast(bucket_sum as bigint) as bucket_sum,
+        probability
+    from (
+        select
+            aggregate(
+                array_sort(collect_list(named_struct(
+                    'draw_number', draw_number,
+                    'amount_buckets', cast(amount_buckets as int),
+                    'probability', cast(probability as double)
+                ))),
+                array(cast(1 as double)),
+                (distribution, draw) -> transform(
+                    sequence(0, size(distribution) - 1 + draw.amount_buckets),
+                    bucket_sum ->
+                        if(bucket_sum < size(distribution), distribution[bucket_sum], cast(0 as double))
+                        * (1 - draw.probability)
+                        + if(bucket_sum >= draw.amount_buckets,
+                            distribution[bucket_sum - draw.amount_buckets], cast(0 as double))
+                        * draw.probability
+                )
+            ) as distribution
+        from {{ draws_relation }}
+    ) as folded
+    lateral view posexplode(distribution) exploded as bucket_sum, probability
+{%- endmacro %}

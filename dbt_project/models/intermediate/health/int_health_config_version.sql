@@ -65,7 +65,7 @@ config_rows as (
 
 final as (
     select
-        {{ dbt.hash(dbt.listagg('config_row', "'\n'", 'order by config_row')) }} as config_version,
+        {{ dbt.hash(ordered_listagg('config_row', "'\n'", 'config_row')) }} as config_version,
         count(*) as config_rows
     from config_rows
 )

@@ -3,7 +3,8 @@
 -- feature is kept, so changing cfg_health_features needs no rebuild of this table.
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=day_incremental_strategy(),
+    partition_by=day_partition_by('occurred_date'),
     unique_key=['account_id', 'feature', 'occurred_date'],
     on_schema_change='fail'
 ) }}

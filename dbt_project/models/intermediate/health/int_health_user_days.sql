@@ -2,7 +2,8 @@
 -- average-DAU windows of int_health_usage_daily count (macro health_usage_days).
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=day_incremental_strategy(),
+    partition_by=day_partition_by('occurred_date'),
     unique_key=['account_id', 'user_id', 'occurred_date'],
     on_schema_change='fail'
 ) }}

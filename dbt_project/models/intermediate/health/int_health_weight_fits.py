@@ -10,108 +10,31 @@ renewals. The weights of a day are therefore fitted only from renewals that clos
 Incremental by fit date: a run fits only the fit dates not in the table yet (a daily run inside a
 month fits nothing; the first run of a month fits that month), so a stored fit - and the scores
 computed with it - never moves; `--full-refresh` refits the whole history.
+
+The fitting is dagster_project.health_fit_table (shared with the Spark build, where dbt-spark has
+no Python models: docs/scaling.md).
 """
 
 import pandas as pd
 
-from dagster_project import health_fit
-
-# the table's columns and their SQL types (cast explicitly: an empty pandas frame has no types)
-COLUMNS = {
-    "fit_date": "date",
-    "segment": "varchar",
-    "component": "varchar",
-    "configured_weight": "double",
-    "fitted_weight": "double",
-    "fit_intercept": "double",
-    "fit_slope": "double",
-    "renewals": "bigint",
-    "churned": "bigint",
-    "first_renewal_date": "date",
-    "last_renewal_date": "date",
-    "oos_renewals": "bigint",
-    "oos_auc_fitted": "double",
-    "oos_auc_configured": "double",
-    "oos_brier_fitted": "double",
-    "oos_brier_configured": "double",
-}
-
-
-def fit_dates(first_day, last_day, done):
-    """Month starts from the first scored day's month through the last scored day, minus the done ones."""
-    if pd.isna(first_day) or pd.isna(last_day):
-        return []
-    months = pd.date_range(pd.Timestamp(first_day).to_period("M").to_timestamp(), pd.Timestamp(last_day), freq="MS")
-    return [month for month in months if month not in done]
-
-
-def fit_rows(fit_date, segment, components, configured, renewals, settings):
-    """The rows of one segment's fit on one date."""
-    scores = renewals[[f"{component}_score" for component in components]].to_numpy(dtype=float)
-    renewed = renewals["renewed"].to_numpy(dtype=float)
-    fit = health_fit.fit_weights(scores, renewed, configured, settings["fit_shrinkage"])
-    evaluation = health_fit.evaluate_out_of_sample(
-        scores,
-        renewed,
-        renewals["renewal_date"].to_numpy(),
-        configured,
-        settings["fit_shrinkage"],
-        int(settings["fit_cv_folds"]),
-    )
-    return [
-        {
-            "fit_date": fit_date,
-            "segment": segment,
-            "component": component,
-            "configured_weight": float(configured[index]),
-            "fitted_weight": round(float(fit.weights[index]), 6),
-            "fit_intercept": round(fit.intercept, 6),
-            "fit_slope": round(fit.slope, 6),
-            "renewals": len(renewals),
-            "churned": int(len(renewals) - renewed.sum()),
-            "first_renewal_date": renewals["renewal_date"].min() if len(renewals) else pd.NaT,
-            "last_renewal_date": renewals["renewal_date"].max() if len(renewals) else pd.NaT,
-            "oos_renewals": evaluation.scored_renewals,
-            "oos_auc_fitted": evaluation.auc_fitted,
-            "oos_auc_configured": evaluation.auc_configured,
-            "oos_brier_fitted": evaluation.brier_fitted,
-            "oos_brier_configured": evaluation.brier_configured,
-        }
-        for index, component in enumerate(components)
-    ]
+from dagster_project.health_fit_table import COLUMNS, fit_table
 
 
 def model(dbt, session):
     dbt.config(materialized="incremental")
-    weights = dbt.ref("cfg_health_weights").df().sort_values(["segment", "component"])
+    weights = dbt.ref("cfg_health_weights").df()
     settings = dbt.ref("cfg_health_weight_fit").df().iloc[0]
     first_day, last_day = dbt.ref("int_health_account_days").aggregate("min(as_of_date), max(as_of_date)").fetchone()
     done = set()
     if dbt.is_incremental:
         done = {pd.Timestamp(row[0]) for row in session.sql(f"select distinct fit_date from {dbt.this}").fetchall()}
-    new_fit_dates = fit_dates(first_day, last_day, done)
 
-    # the renewals are read only when there is something to fit (a daily run mid-month has not)
-    closed = dbt.ref("int_health_closed_renewals").filter("is_scored").df() if new_fit_dates else None
-    if closed is not None:
-        closed["renewal_date"] = pd.to_datetime(closed["renewal_date"])
-        closed = closed.sort_values(["renewal_date", "renewal_id"], kind="mergesort")
+    def read_closed():
+        return dbt.ref("int_health_closed_renewals").filter("is_scored").df()
 
-    rows = []
-    for fit_date in new_fit_dates:
-        before = closed[closed["renewal_date"] < fit_date]
-        for segment, segment_weights in weights.groupby("segment", sort=True):
-            components = list(segment_weights["component"])
-            configured = segment_weights["weight"].to_numpy(dtype=float)
-            renewals = before[before["segment"] == segment]
-            rows.extend(fit_rows(fit_date, segment, components, configured, renewals, settings))
-    if not rows:  # nothing new to fit: no rows, with the table's types
+    frame = fit_table(weights, settings, read_closed, first_day, last_day, done)
+    if frame is None:  # nothing new to fit: no rows, with the table's types
         return session.sql(
             "select " + ", ".join(f"cast(null as {kind}) as {c}" for c, kind in COLUMNS.items()) + " limit 0"
         )
-    frame = pd.DataFrame(rows, columns=list(COLUMNS))
-    for column in ("fit_date", "first_renewal_date", "last_renewal_date"):
-        frame[column] = pd.to_datetime(frame[column])
-    for column in ("oos_auc_fitted", "oos_auc_configured", "oos_brier_fitted", "oos_brier_configured"):
-        frame[column] = frame[column].astype("float64")  # None -> NaN -> NULL
     return session.from_df(frame).project(", ".join(f"cast({c} as {kind}) as {c}" for c, kind in COLUMNS.items()))

@@ -122,8 +122,8 @@ versions as (
     select
         valid_from,
         segment,
-        weights_source || ':' || {{ dbt.hash(dbt.listagg(
-            "component || '=' || cast(weight as " ~ dbt.type_string() ~ ")", "'|'", 'order by component'
+        weights_source || ':' || {{ dbt.hash(ordered_listagg(
+            "component || '=' || cast(weight as " ~ dbt.type_string() ~ ")", "'|'", 'component'
         )) }} as weights_version
     from unioned
     group by valid_from, segment, weights_source

@@ -10,7 +10,7 @@
     ('crm', 'opportunities', 'opportunity_id'),
     ('crm', 'tickets', 'ticket_id'),
     ('crm', 'nps_responses', 'response_id'),
-    ('crm', 'health_overrides', "account_id || '@' || cast(set_at as varchar)"),
+    ('crm', 'health_overrides', "account_id || '@' || cast(set_at as " ~ dbt.type_string() ~ ")"),
     ('billing', 'customers', 'customer_id'),
     ('usage', 'events', 'event_id'),
 ] -%}

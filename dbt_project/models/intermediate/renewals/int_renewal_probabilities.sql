@@ -40,10 +40,10 @@ observed as (
 estimated as (
     select
         configured.status as health_status,
-        cast(configured.probability as double precision) as configured_probability,
+        cast(configured.probability as {{ health_type_double() }}) as configured_probability,
         coalesce(observed.closed_renewals, 0) as closed_renewals,
         coalesce(observed.renewed_renewals, 0) as renewed_renewals,
-        cast(settings.calibration_prior_strength as double precision) as prior_strength,
+        cast(settings.calibration_prior_strength as {{ health_type_double() }}) as prior_strength,
         settings.calibration_min_closed_renewals as min_closed_renewals
     from configured
     cross join settings

@@ -5,7 +5,7 @@ with
 
 -- not materialized: read twice below, DuckDB would otherwise copy the whole daily history into a
 -- temporary result before keeping one day of it (a large daily run: 1.8 -> 0.2 s)
-health_days as not materialized (
+health_days {{ cte_not_materialized() }} (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 

@@ -208,7 +208,7 @@ drivers as (
     select
         ranked_drivers.account_id,
         ranked_drivers.as_of_date,
-        {{ dbt.listagg('ranked_drivers.driver_text', "'; '", 'order by ranked_drivers.driver_rank') }} as drivers,
+        {{ ordered_listagg('ranked_drivers.driver_text', "'; '", 'ranked_drivers.driver_rank') }} as drivers,
         max(case when ranked_drivers.driver_rank = 1 then ranked_drivers.component end) as top_driver
     from ranked_drivers
     cross join parameters

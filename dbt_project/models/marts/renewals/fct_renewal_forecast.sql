@@ -75,7 +75,7 @@ with_health as (
     select
         renewals_in_window.*,
         accounts.segment,
-        cast(health_on_as_of_date.health_score as double precision) as health_score,
+        cast(health_on_as_of_date.health_score as {{ health_type_double() }}) as health_score,
         health_on_as_of_date.health_status,
         coalesce(health_on_as_of_date.health_status, settings.missing_health_status) as probability_status
     from renewals_in_window

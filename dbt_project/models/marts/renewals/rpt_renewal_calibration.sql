@@ -33,8 +33,8 @@ scored as (
 brier_per_status as (
     select
         health_status,
-        avg(configured_squared_error) as brier_configured,
-        avg(calibrated_squared_error) as brier_calibrated
+        cast(avg(configured_squared_error) as {{ health_type_double() }}) as brier_configured,
+        cast(avg(calibrated_squared_error) as {{ health_type_double() }}) as brier_calibrated
     from scored
     group by health_status
 ),
@@ -61,8 +61,8 @@ status_rows as (
 all_row as (
     select
         'all' as health_status,
-        cast(null as double precision) as configured_probability,
-        cast(null as double precision) as calibrated_probability,
+        cast(null as {{ health_type_double() }}) as configured_probability,
+        cast(null as {{ health_type_double() }}) as calibrated_probability,
         {{ revenue_ratio('(select sum(renewed) from scored)', '(select count(*) from scored)') }} as observed_renewal_rate,
         (select count(*) from scored) as closed_renewals,
         (select coalesce(sum(renewed), 0) from scored) as renewed_renewals,
@@ -70,9 +70,9 @@ all_row as (
         -- the switch rule: every status has enough closed renewals
         min(case when is_reliable then 1 else 0 end) = 1 as is_reliable,
         max(probability_source) as probability_source,
-        cast(null as double precision) as probability_in_use,
-        (select avg(configured_squared_error) from scored) as brier_configured,
-        (select avg(calibrated_squared_error) from scored) as brier_calibrated
+        cast(null as {{ health_type_double() }}) as probability_in_use,
+        (select cast(avg(configured_squared_error) as {{ health_type_double() }}) from scored) as brier_configured,
+        (select cast(avg(calibrated_squared_error) as {{ health_type_double() }}) from scored) as brier_calibrated
     from probabilities
 ),
 

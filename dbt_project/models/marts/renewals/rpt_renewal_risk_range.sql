@@ -51,7 +51,7 @@ draws as (
     select
         row_number() over (order by quarter_renewals.renewal_id) as draw_number,
         cast(round(quarter_renewals.renewal_arr / bucket.bucket_usd, 0) as bigint) as amount_buckets,
-        cast(quarter_renewals.renewal_probability as double precision) as probability
+        cast(quarter_renewals.renewal_probability as {{ health_type_double() }}) as probability
     from quarter_renewals
     cross join bucket
 ),

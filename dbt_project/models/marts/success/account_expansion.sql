@@ -4,7 +4,7 @@
 with
 
 -- not materialized: read twice below, never copied whole (as account_health)
-signal_days as not materialized (
+signal_days {{ cte_not_materialized() }} (
     select * from {{ ref('fct_expansion_signals') }}
 ),
 

@@ -9,7 +9,8 @@
 {%- set signals = ['seat_utilization', 'usage_growth', 'feature_breadth', 'sustained_health', 'no_risk_alert'] %}
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=day_incremental_strategy(),
+    partition_by=day_partition_by('as_of_date'),
     unique_key=['as_of_date', 'account_id'],
     on_schema_change='fail',
     pre_hook="{{ health_delete_backfill_range() }}"
@@ -18,11 +19,11 @@
 with
 
 -- not materialized: filtered to the run's look-back below, never copied whole
-health_days as not materialized (
+health_days {{ cte_not_materialized() }} (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 
-adoption_days as not materialized (
+adoption_days {{ cte_not_materialized() }} (
     select * from {{ ref('int_health_adoption_daily') }}
 ),
 

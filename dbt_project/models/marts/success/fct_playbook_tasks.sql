@@ -13,7 +13,7 @@ alerts as (
     select * from {{ ref('fct_health_alerts') }}
 ),
 
-health_days as not materialized (
+health_days {{ cte_not_materialized() }} (
     select * from {{ ref('fct_account_health_daily') }}
 ),
 

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=day_incremental_strategy(),
+        partition_by=day_partition_by('as_of_date'),
         unique_key=['as_of_date', 'csm_email'],
         on_schema_change='append_new_columns',
         full_refresh=false

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=day_incremental_strategy(),
+        partition_by=day_partition_by('as_of_date'),
         unique_key='as_of_date',
         on_schema_change='append_new_columns',
         full_refresh=false
@@ -226,9 +227,9 @@ final as (
         renewals.arr_at_risk,
         renewals.accounts_at_risk,
         {{ revenue_ratio('coverage.scored_paying_accounts', 'coverage.paying_accounts') }} as health_coverage,
-        cast(freshness.freshest_extract_age_hours as double precision) as freshest_extract_age_hours,
-        cast(freshness.stalest_extract_age_hours as double precision) as stalest_extract_age_hours,
-        cast(round(cast(nps.nps_t90d as {{ dbt.type_numeric() }}), 1) as double precision) as nps_t90d,
+        cast(freshness.freshest_extract_age_hours as {{ health_type_double() }}) as freshest_extract_age_hours,
+        cast(freshness.stalest_extract_age_hours as {{ health_type_double() }}) as stalest_extract_age_hours,
+        cast(round(cast(nps.nps_t90d as {{ dbt.type_numeric() }}), 1) as {{ health_type_double() }}) as nps_t90d,
         cast(nps.nps_responses_t90d as {{ dbt.type_bigint() }}) as nps_responses_t90d,
         round({{ revenue_ratio('motion_coverage.renewal_arr_on_track', 'motion_coverage.renewal_arr_in_motion') }}, 4)
             as renewal_coverage,
