@@ -22,7 +22,7 @@ from pydantic import PrivateAttr
 
 from .dbt_command import DBT_EXECUTABLE
 from .partitions import AsOfDays, days_of_run
-from .settings import DBT_PROJECT_DIR, Settings, load_settings
+from .settings import DBT_PROJECT_DIR, Settings, job_engine, load_settings
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -35,6 +35,7 @@ class PipelineSettings(dg.ConfigurableResource):
         self._run_days = days_of_run(run.tags) if run is not None else None
 
     def resolve(self) -> Settings:
+        job_engine()
         settings = load_settings()
         if self._run_days is not None:
             settings = dataclasses.replace(settings, as_of_date=self._run_days.as_of_date)
