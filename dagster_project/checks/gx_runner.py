@@ -13,6 +13,7 @@ HTML, ``<output_dir>/data_docs``) lists that run's validations.
 from __future__ import annotations
 
 import contextlib
+import importlib.abc
 import json
 import shutil
 import sys
@@ -153,7 +154,7 @@ class GxSession:
     """One ephemeral GX context: a pandas datasource, the suites validated so far, Data Docs."""
 
     def __init__(self, run_id: str, docs_dir: Path | None):
-        import great_expectations as gx  # lazy: seconds of import time
+        gx = import_great_expectations()  # lazy: seconds of import time
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.run_id = run_id
@@ -247,7 +248,39 @@ def import_gx_in_background() -> None:
 def _import_gx() -> None:
     # an import error here is left to the first GxSession, which imports GX again and reports it
     with contextlib.suppress(Exception):
-        import great_expectations  # noqa: F401
+        import_great_expectations()
+
+
+class _HidePysparkFinder(importlib.abc.MetaPathFinder):
+    """Makes ``import pyspark`` fail while Great Expectations is being imported."""
+
+    def find_spec(self, name, path, target=None):
+        if name == "pyspark" or name.startswith("pyspark."):
+            raise ImportError(f"{name} is not offered to Great Expectations (checks/gx_runner.py)")
+        return None
+
+
+def import_great_expectations():
+    """``import great_expectations``, with pyspark (installed for CS_ENGINE=spark) kept out of it.
+
+    GX probes for pyspark on import and, finding it, imports ``pyspark.sql.connect``, whose
+    dependency check takes a process whose main module has no file (``python -c``, stdin) for a
+    doctest run and calls ``sys.exit(0)`` when pyarrow is missing: such a process ended silently
+    on its first gate. The gates validate pandas frames and never use GX's Spark support, so GX
+    is imported as if pyspark were not installed (also ~0.3 s less import time). A process that
+    has already imported pyspark keeps it: nothing is hidden then.
+    """
+    if "great_expectations" in sys.modules or "pyspark" in sys.modules:
+        import great_expectations
+
+        return great_expectations
+    finder = _HidePysparkFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        import great_expectations
+    finally:
+        sys.meta_path.remove(finder)
+    return great_expectations
 
 
 _SESSION: GxSession | None = None

@@ -52,6 +52,22 @@ def test_gx_is_imported_on_one_background_thread_and_gates_validate_as_before():
     assert still_running == "False"  # the thread ends once GX is in
 
 
-def test_nothing_is_started_when_gx_is_already_imported():
-    done = subprocess.run([sys.executable, "-c", ALREADY_IMPORTED], capture_output=True, text=True, check=True)
+def test_nothing_is_started_when_gx_is_already_imported(tmp_path):
+    # run from a file: GX imported by hand, outside gx_runner, probes pyspark (installed for
+    # CS_ENGINE=spark), whose doctest guard ends a `python -c` process (see the test below)
+    script = tmp_path / "already_imported.py"
+    script.write_text(ALREADY_IMPORTED)
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "None"
+
+
+def test_a_python_c_process_survives_its_gx_import_with_pyspark_installed():
+    """pyspark's doctest guard exits a process without a main file; gx_runner keeps pyspark out."""
+    program = (
+        "import sys\n"
+        "from dagster_project.checks import gx_runner\n"
+        "gx = gx_runner.import_great_expectations()\n"
+        "print(gx.__name__, 'pyspark' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[:2] == ["great_expectations", "False"], done.stderr[-2000:]
