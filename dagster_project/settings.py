@@ -185,11 +185,17 @@ def dbt_target_dir(environ: Mapping[str, str] | None = None) -> Path:
 
 def dagster_home(environ: Mapping[str, str] | None = None) -> Path:
     """The Dagster instance folder (DAGSTER_HOME, else the repository's dagster_home/)."""
+    return _folder_setting(environ, "DAGSTER_HOME", DEFAULT_DAGSTER_HOME, "is not a directory")
+
+
+def _folder_setting(environ: Mapping[str, str] | None, name: str, default: Path, not_a_folder: str) -> Path:
+    """A folder named by variable ``name`` (user and relative paths resolved), else ``default``;
+    an existing path that is not a folder stops with ``<name>=<value> <not_a_folder>``."""
     env = os.environ if environ is None else environ
-    raw = env.get("DAGSTER_HOME", "").strip()
-    path = Path(raw).expanduser().resolve() if raw else DEFAULT_DAGSTER_HOME
+    raw = env.get(name, "").strip()
+    path = Path(raw).expanduser().resolve() if raw else default
     if path.exists() and not path.is_dir():
-        raise SettingsError(f"DAGSTER_HOME={raw!r} is not a directory")
+        raise SettingsError(f"{name}={raw!r} {not_a_folder}")
     return path
 
 
@@ -238,9 +244,5 @@ def job_engine(environ: Mapping[str, str] | None = None) -> str:
 def spark_warehouse_dir(environ: Mapping[str, str] | None = None) -> Path:
     """Spark's SQL warehouse folder (CS_SPARK_WAREHOUSE_DIR, default data/spark-warehouse): each
     relation is a Parquet folder at <dir>/<schema>.db/<relation>/, the metastore beside them."""
-    env = os.environ if environ is None else environ
-    raw = env.get("CS_SPARK_WAREHOUSE_DIR", "").strip()
-    path = Path(raw).expanduser().resolve() if raw else DEFAULT_SPARK_WAREHOUSE_DIR
-    if path.exists() and not path.is_dir():
-        raise SettingsError(f"CS_SPARK_WAREHOUSE_DIR={raw!r} is a file, expected a folder for Spark's tables")
-    return path
+    not_a_folder = "is a file, expected a folder for Spark's tables"
+    return _folder_setting(environ, "CS_SPARK_WAREHOUSE_DIR", DEFAULT_SPARK_WAREHOUSE_DIR, not_a_folder)
