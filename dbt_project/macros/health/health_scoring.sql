@@ -37,6 +37,27 @@
     )
 {%- endmacro %}
 
+{#- The driver rule, one home for every component: a component's driver is its sub-score with the
+    largest weighted shortfall, (100 - sub-score) x its weight. `pairs` = [(score, weight), ...],
+    the component's sub-scores as health_weighted_mean takes them; `trend_score` gets the column
+    `trend_shortfall`. A missing (NULL) sub-score gets -1: it is never the driver, and a component
+    whose every shortfall is 0 or less has none (driver NULL). -#}
+{% macro health_shortfall_name(score) -%}
+    {{ (score[:-6] if score.endswith('_score') else score) ~ '_shortfall' }}
+{%- endmacro %}
+
+{% macro health_shortfalls(pairs) -%}
+    {%- for score, weight in pairs %}
+        coalesce((100 - {{ score }}) * {{ weight }}, -1) as {{ health_shortfall_name(score) }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{% macro health_worst_shortfall(pairs) -%}
+    greatest(
+        {%- for score, _ in pairs %}{{ health_shortfall_name(score) }}{{ ", " if not loop.last }}{% endfor -%}
+    )
+{%- endmacro %}
+
 {#- A published score: rounded to one decimal. -#}
 {% macro health_round_score(expression) -%}
     cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 1) as {{ health_type_double() }})

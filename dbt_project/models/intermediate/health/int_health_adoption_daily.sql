@@ -10,6 +10,14 @@
 -- score = weighted mean of the present rules; NULL (missing) when the account has no usage
 -- history at all (telemetry not connected); an account whose usage stopped scores low, not NULL.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('seat_score', 'adoption_seat_weight'),
+    ('stickiness_score', 'adoption_stickiness_weight'),
+    ('breadth_score', 'adoption_breadth_weight'),
+    ('integration_score', 'adoption_integration_weight'),
+    ('trend_score', 'adoption_trend_weight'),
+] %}
 
 with
 
@@ -96,26 +104,15 @@ rules as (
 shortfalls as (
     select
         *,
-        coalesce((100 - trend_score) * adoption_trend_weight, -1) as trend_shortfall,
-        coalesce((100 - seat_score) * adoption_seat_weight, -1) as seat_shortfall,
-        coalesce((100 - breadth_score) * adoption_breadth_weight, -1) as breadth_shortfall,
-        coalesce((100 - integration_score) * adoption_integration_weight, -1) as integration_shortfall,
-        coalesce((100 - stickiness_score) * adoption_stickiness_weight, -1) as stickiness_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from rules
 ),
 
 scored as (
     select
         *,
-        {{ health_round_score(health_weighted_mean([
-            ('seat_score', 'adoption_seat_weight'),
-            ('stickiness_score', 'adoption_stickiness_weight'),
-            ('breadth_score', 'adoption_breadth_weight'),
-            ('integration_score', 'adoption_integration_weight'),
-            ('trend_score', 'adoption_trend_weight'),
-        ])) }} as adoption_score,
-        greatest(trend_shortfall, seat_shortfall, breadth_shortfall, integration_shortfall, stickiness_shortfall)
-            as worst_shortfall
+        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as adoption_score,
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 

@@ -5,6 +5,11 @@
 --     share (how far the licence was rolled out); missing without a seat count or usage history.
 -- score = weighted mean of the present rules (cfg_health_parameters); NULL when both are missing.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('milestones_score', 'deployment_milestones_weight'),
+    ('activation_score', 'deployment_activation_weight'),
+] %}
 
 with
 
@@ -106,19 +111,15 @@ rules as (
 shortfalls as (
     select
         *,
-        coalesce((100 - milestones_score) * deployment_milestones_weight, -1) as milestones_shortfall,
-        coalesce((100 - activation_score) * deployment_activation_weight, -1) as activation_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from rules
 ),
 
 scored as (
     select
         *,
-        {{ health_round_score(health_weighted_mean([
-            ('milestones_score', 'deployment_milestones_weight'),
-            ('activation_score', 'deployment_activation_weight'),
-        ])) }} as deployment_score,
-        greatest(milestones_shortfall, activation_shortfall) as worst_shortfall
+        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as deployment_score,
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 

@@ -15,6 +15,12 @@
 -- score = max(0, weighted mean of the present rules - notice penalty). Always present for a
 -- paying account, so every scored account has data_completeness > 0.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('payment_score', 'financial_payment_weight'),
+    ('late_payment_score', 'financial_late_weight'),
+    ('revenue_score', 'financial_revenue_weight'),
+] %}
 
 with
 
@@ -163,9 +169,7 @@ sub_scores as (
 shortfalls as (
     select
         *,
-        coalesce((100 - payment_score) * financial_payment_weight, -1) as payment_shortfall,
-        coalesce((100 - late_payment_score) * financial_late_weight, -1) as late_payment_shortfall,
-        coalesce((100 - revenue_score) * financial_revenue_weight, -1) as revenue_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from sub_scores
 ),
 
@@ -173,13 +177,9 @@ scored as (
     select
         *,
         {{ health_round_score(
-            'greatest(0.0, ' ~ health_weighted_mean([
-                ('payment_score', 'financial_payment_weight'),
-                ('late_payment_score', 'financial_late_weight'),
-                ('revenue_score', 'financial_revenue_weight'),
-            ]) ~ ' - notice_penalty)'
+            'greatest(0.0, ' ~ health_weighted_mean(weighted_sub_scores) ~ ' - notice_penalty)'
         ) }} as financial_score,
-        greatest(payment_shortfall, late_payment_shortfall, revenue_shortfall) as worst_shortfall
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 

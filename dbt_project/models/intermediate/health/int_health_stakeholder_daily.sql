@@ -11,6 +11,12 @@
 -- score = max(0, weighted mean of the rules - penalty); NULL (missing) when the account has no
 -- contact on record and no completed activity in the executive window.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('roles_score', 'stakeholder_roles_weight'),
+    ('champion_score', 'stakeholder_champion_weight'),
+    ('executive_score', 'stakeholder_executive_weight'),
+] %}
 {#- the measures of stakeholder_facts, summed over trailing windows (health_trailing_sums) -#}
 {%- set stakeholder_measures = ['contacts_on_record', 'champions_present', 'champion_departures', 'key_contact_departures', 'roles_engaged', 'executive_attendances', 'completed_activities'] %}
 
@@ -278,9 +284,7 @@ rules as (
 shortfalls as (
     select
         *,
-        (100 - champion_score) * stakeholder_champion_weight as champion_shortfall,
-        (100 - executive_score) * stakeholder_executive_weight as executive_shortfall,
-        (100 - roles_score) * stakeholder_roles_weight as roles_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from rules
 ),
 
@@ -289,14 +293,10 @@ scored as (
         *,
         case
             when has_data then {{ health_round_score(
-                'greatest(0.0, ' ~ health_weighted_mean([
-                    ('roles_score', 'stakeholder_roles_weight'),
-                    ('champion_score', 'stakeholder_champion_weight'),
-                    ('executive_score', 'stakeholder_executive_weight'),
-                ]) ~ ' - departure_penalty)'
+                'greatest(0.0, ' ~ health_weighted_mean(weighted_sub_scores) ~ ' - departure_penalty)'
             ) }}
         end as stakeholder_coverage_score,
-        greatest(champion_shortfall, executive_shortfall, roles_shortfall) as worst_shortfall
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 

@@ -11,6 +11,12 @@
 -- score = weighted mean of the present rules; NULL (missing) for an account that never opened
 -- a ticket by the day. Also flags a ticket spike for the alerts.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('volume_score', 'support_volume_weight'),
+    ('escalation_score', 'support_escalation_weight'),
+    ('csat_score', 'support_csat_weight'),
+] %}
 {#- the measures of ticket_facts, summed over trailing windows (health_trailing_sums) -#}
 {%- set ticket_measures = ['tickets_ever', 'recent_tickets', 'baseline_tickets', 'escalations', 'csat_answers', 'csat_total'] %}
 
@@ -168,21 +174,15 @@ sub_scores as (
 shortfalls as (
     select
         *,
-        coalesce((100 - volume_score) * support_volume_weight, -1) as volume_shortfall,
-        coalesce((100 - escalation_score) * support_escalation_weight, -1) as escalation_shortfall,
-        coalesce((100 - csat_score) * support_csat_weight, -1) as csat_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from sub_scores
 ),
 
 scored as (
     select
         *,
-        {{ health_round_score(health_weighted_mean([
-            ('volume_score', 'support_volume_weight'),
-            ('escalation_score', 'support_escalation_weight'),
-            ('csat_score', 'support_csat_weight'),
-        ])) }} as support_score,
-        greatest(volume_shortfall, escalation_shortfall, csat_shortfall) as worst_shortfall
+        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as support_score,
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 

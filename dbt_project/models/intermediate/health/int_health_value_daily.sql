@@ -9,6 +9,12 @@
 --     no business review was held or planned in the program window (default 365 days).
 -- score = weighted mean of the present rules; NULL when all three are missing.
 {%- set lead_in = health_score_change_days() %}
+{#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
+{%- set weighted_sub_scores = [
+    ('goals_score', 'value_goals_weight'),
+    ('roi_score', 'value_roi_weight'),
+    ('review_score', 'value_review_weight'),
+] %}
 {#- the measures of value_facts, summed over trailing windows (health_trailing_sums) -#}
 {%- set value_measures = ['goals_resolved', 'goals_achieved', 'roi_goals', 'reviews_held', 'executive_reviews'] %}
 
@@ -176,21 +182,15 @@ rules as (
 shortfalls as (
     select
         *,
-        coalesce((100 - goals_score) * value_goals_weight, -1) as goals_shortfall,
-        coalesce((100 - review_score) * value_review_weight, -1) as review_shortfall,
-        coalesce((100 - roi_score) * value_roi_weight, -1) as roi_shortfall
+        {{ health_shortfalls(weighted_sub_scores) }}
     from rules
 ),
 
 scored as (
     select
         *,
-        {{ health_round_score(health_weighted_mean([
-            ('goals_score', 'value_goals_weight'),
-            ('roi_score', 'value_roi_weight'),
-            ('review_score', 'value_review_weight'),
-        ])) }} as value_realization_score,
-        greatest(goals_shortfall, review_shortfall, roi_shortfall) as worst_shortfall
+        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as value_realization_score,
+        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
     from shortfalls
 ),
 
