@@ -9,8 +9,6 @@ changes shows in the published file."""
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.fixtures import first_run_environment
+
 CLI = Path(sys.executable).parent / "cs-retention"
 AS_OF = "2026-11-20"
 FIRST, LAST = "2026-11-10", "2026-11-12"
@@ -43,11 +42,7 @@ def _digest(path: Path) -> str:
 @pytest.fixture(scope="module")
 def after_a_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("backfill_publish")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {key: value for key, value in os.environ.items() if key not in ("CS_LANDING_DIR", "CS_AS_OF_DATE")}
-    env |= {"DAGSTER_HOME": str(home), "DBT_TARGET_PATH": str(root / "dbt_target")}
+    env = first_run_environment(root)
     warehouse = root / "bi" / "warehouse.duckdb"
     common = ["--as-of", AS_OF, "--warehouse", str(warehouse)]
     first = subprocess.run([str(CLI), "run", *common], env=env, cwd="/", capture_output=True, text=True, timeout=900)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -14,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.fixtures import first_run_environment
+
 CLI = Path(sys.executable).parent / "cs-retention"
 AS_OF = "2026-11-20"
 ANSI = re.compile(r"\x1b\[")
@@ -28,15 +28,7 @@ def _without_venv_on_path() -> str:
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("cli_run")
-    home = root / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("CS_LANDING_DIR", "CS_AS_OF_DATE", "VIRTUAL_ENV", "DBT_TARGET_PATH")
-    }
-    env |= {"PATH": _without_venv_on_path(), "DAGSTER_HOME": str(home), "DBT_TARGET_PATH": str(root / "dbt_target")}
+    env = first_run_environment(root, drop=("VIRTUAL_ENV",)) | {"PATH": _without_venv_on_path()}
     args = [str(CLI), "run", "--as-of", AS_OF, "--warehouse", str(root / "bi" / "warehouse.duckdb")]
     completed = subprocess.run(args, env=env, cwd="/", capture_output=True, text=True, timeout=900)
     return {"root": root, "env": env, "args": args, "completed": completed}

@@ -22,7 +22,7 @@ import dagster as dg
 import pytest
 
 from dagster_project.pools import WAREHOUSE_WRITER_POOL
-from tests.fixtures import EXAMPLE_LANDING
+from tests.fixtures import EXAMPLE_LANDING, fresh_dagster_home
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -34,9 +34,7 @@ def env(tmp_path: Path, monkeypatch) -> dict[str, str]:
     `cs-retention prepare` creates it (project_instance)."""
     from dagster_project.runner import project_instance
 
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    home = fresh_dagster_home(tmp_path)
     shutil.copytree(EXAMPLE_LANDING, tmp_path / "landing")
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     with project_instance():
