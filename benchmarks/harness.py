@@ -7,6 +7,8 @@ Order of work (all under one work directory, in one process tree whose memory is
 3. ``repetitions`` full builds of the real job, each from an empty warehouse in its own folder;
 4. the next morning's landing (one more usage day, re-delivered snapshots) and ``repetitions``
    incremental runs as of the next day, each from a copy of the first full build's warehouse;
+   then ``repetitions`` runs of ``cs-retention run`` in the kept daily run's folder with nothing
+   new landed (``nothing_new_s``: the CLI stops early, nothing_new.py);
 5. ``repetitions`` builds of the bare DuckDB floor on a raw-only copy of that warehouse;
 6. ``repetitions`` runs of the second floor: the same landing read by DuckDB's CSV reader into
    typed raw tables, then the same build, on one connection (``bare_duckdb_with_load_s``).
@@ -30,7 +32,7 @@ import duckdb
 from dagster_project.dbt_command import dbt_command
 from dagster_project.settings import DBT_PROJECT_DIR
 
-from . import bare, dbt_timings, environment, landing
+from . import bare, dbt_timings, environment, landing, nothing_new
 from .cpu import CpuMeter, CpuUse
 from .job_run import PHASES
 from .pipeline import PROJECT_ROOT, RunLayout, RunTiming, dbt_run_results, run_job
@@ -45,6 +47,7 @@ POSITIVE_FIELDS = (
     "incremental_s",
     "bare_duckdb_s",
     "bare_duckdb_with_load_s",
+    "nothing_new_s",
     "peak_rss_mb",
     "accounts",
     "usage_events",
@@ -225,6 +228,16 @@ def measure_incremental(ws: Workspace, sampler: TreeRssSampler, repetitions: int
         inspect=lambda layout: added_by_run(base.building, layout.building),  # the working file keeps raw
     )
     return _run_series(ws, sampler, series, repetitions, progress)
+
+
+def measure_nothing_new_runs(ws: Workspace, repetitions: int, progress: Progress) -> list[float]:
+    """`cs-retention run` again in the kept daily run's folder, with nothing new landed."""
+    seconds = nothing_new.measure_nothing_new(
+        ws.run("incremental", 0), ws.next_day, END_DATE + timedelta(days=1), ws.dagster_home, repetitions
+    )
+    for i, value in enumerate(seconds):
+        progress(f"nothing-new run {i + 1}/{repetitions}: {value:.1f} s")
+    return seconds
 
 
 def ledger_counts(warehouse: Path) -> dict[str, int]:
@@ -473,10 +486,13 @@ def run_benchmark(ws: Workspace, repetitions: int, keep: bool, progress: Progres
     with TreeRssSampler() as sampler:
         full = measure_full_builds(ws, sampler, repetitions, progress)
         incremental = measure_incremental(ws, sampler, repetitions, progress)
+        nothing_new = measure_nothing_new_runs(ws, repetitions, progress)
         plan = plan_floor(ws)
         floor = measure_floor(ws, plan, sampler, repetitions, progress)
         floor_with_load = measure_floor_with_load(ws, plan, sampler, repetitions, progress)
     result = assemble(ws, book, full, incremental, floor, floor_with_load, sampler, repetitions)
+    result["nothing_new_s"] = round(statistics.median(nothing_new), 3)
+    result["nothing_new"] = {"runs_s": [round(s, 3) for s in nothing_new]}
     result["benchmark_wall_s"] = round(time.perf_counter() - started, 1)
     return result
 

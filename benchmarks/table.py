@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import Any
 
 HEADER = (
-    "| preset | accounts | usage events | reps | full build s | incremental s | bare DuckDB s | "
+    "| preset | accounts | usage events | reps | full build s | incremental s | nothing new s | bare DuckDB s | "
     "bare DuckDB with load s | full / bare | full / bare with load | dbt phase / bare | incremental / full | "
     "peak RSS MB | full build phases s |"
 )
-NOT_MEASURED = "—"  # a result written before the second floor existed
+NOT_MEASURED = "—"  # a result written before the figure existed (second floor, nothing-new run)
 
 
 def _phases(result: dict[str, Any]) -> str:
@@ -37,6 +37,7 @@ def row(result: dict[str, Any]) -> str:
         str(result["repetitions"]),
         f"{result['full_build_s']:.1f}",
         f"{result['incremental_s']:.1f}",
+        _optional(result.get("nothing_new_s"), ".1f"),
         f"{result['bare_duckdb_s']:.1f}",
         _optional(result.get("bare_duckdb_with_load_s"), ".1f"),
         f"{ratios['full_over_bare_duckdb']:.2f}",

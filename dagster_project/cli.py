@@ -167,8 +167,6 @@ def run(
 
     started = time.monotonic()
     settings = resolve_settings(landing, warehouse, as_of)
-    from .jobs import daily_run_job
-    from .partitions import AsOfDays
     from .run_fingerprint import fingerprint, last_good_run, remember_good_run
 
     if settings.landing_is_sample:
@@ -188,6 +186,11 @@ def run(
             typer.echo(line)
         typer.echo(f"Done in {duration(time.monotonic() - started)}")
         return
+    # imported only now: the job's module loads Dagster and the dbt manifest (seconds), which a run
+    # with nothing new never needs
+    from .jobs import daily_run_job
+    from .partitions import AsOfDays
+
     source = " (the bundled sample)" if settings.landing_is_sample else ""
     title = f"cs-retention run as of {settings.as_of_date}: landing {settings.landing_dir}{source}"
     day = AsOfDays(settings.as_of_date, settings.as_of_date)  # the run is that day's partition

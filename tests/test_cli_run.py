@@ -63,7 +63,11 @@ def test_the_full_log_is_in_the_file_the_summary_names(first_run):
     assert "instead of an `AssetCheckResult`" not in log  # every dbt test is an asset check
 
 
-def test_a_second_run_with_nothing_new_finishes_in_seconds_and_force_rebuilds(first_run):
+def test_a_second_run_with_nothing_new_starts_no_run_and_force_rebuilds(first_run):
+    """How long it takes is the benchmark's figure (`nothing_new_s`, docs/benchmarks.md); here:
+    that it stops before any run starts (no new run log) and says why."""
+    logs = first_run["root"] / "bi" / "warehouse-outputs" / "logs"
+    runs_before = sorted(logs.iterdir())
     started = time.monotonic()
     again = subprocess.run(
         first_run["args"], env=first_run["env"], cwd="/", capture_output=True, text=True, timeout=120
@@ -71,7 +75,8 @@ def test_a_second_run_with_nothing_new_finishes_in_seconds_and_force_rebuilds(fi
     elapsed = time.monotonic() - started
     assert again.returncode == 0, again.stderr
     assert again.stdout.startswith("nothing new since the last good run")
-    assert elapsed < 10, elapsed
+    assert sorted(logs.iterdir()) == runs_before, "a run with nothing new started a run"
+    assert elapsed < 60, elapsed  # a hang guard, not a performance claim
     forced = subprocess.run(
         [*first_run["args"], "--force"], env=first_run["env"], cwd="/", capture_output=True, text=True, timeout=900
     )

@@ -97,6 +97,7 @@ def test_the_doc_table_has_one_row_per_result_with_its_ratios():
     }
     measured = {
         **result,
+        "nothing_new_s": 4.21,
         "bare_duckdb_with_load_s": 320.0,
         "ratios": {**result["ratios"], "full_over_bare_duckdb_with_load": 1.5},
     }
@@ -104,10 +105,10 @@ def test_the_doc_table_has_one_row_per_result_with_its_ratios():
     assert len(lines) == 4 and lines[1].count("---") == lines[0].count("|") - 1
     assert all(line.count("|") == lines[0].count("|") for line in lines)
     assert lines[2] == (
-        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | — | 3.00 | — | 1.41 | 12% | 3,180 "
+        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | — | 160.0 | — | 3.00 | — | 1.41 | 12% | 3,180 "
         "| load 170, dbt 229 |"
-    ), "a result from before the second floor shows it as not measured"
+    ), "a result from before the second floor and the nothing-new run shows them as not measured"
     assert lines[3] == (
-        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 160.0 | 320.0 | 3.00 | 1.50 | 1.41 | 12% | 3,180 "
+        "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 4.2 | 160.0 | 320.0 | 3.00 | 1.50 | 1.41 | 12% | 3,180 "
         "| load 170, dbt 229 |"
     )
