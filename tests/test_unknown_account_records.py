@@ -128,12 +128,8 @@ def write_crm_snapshot(landing: Path, batch_id: str, extracted_at: str, add_acco
     (batch / "_manifest.json").write_text(json.dumps(manifest, indent=1))
 
 
-@pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    """The two builds: (warehouse, the known account that disappears, rows after each build)."""
-    root = tmp_path_factory.mktemp("unknown_accounts")
-    landing = root / "landing"
-    shutil.copytree(SAMPLE_LANDING, landing)
+def write_first_batches(landing: Path) -> None:
+    """The sample book's extra usage batch: events of two ids no CRM account has."""
     write_usage_batch(
         landing,
         FIRST_EXTRA_BATCH,
@@ -144,15 +140,11 @@ def book(tmp_path_factory):
             ("ev-extra-3", "2026-11-19T12:00:00Z", "A-9999"),
         ],
     )
-    warehouse = load_landing(root / "warehouse.duckdb", landing)
-    run_dbt(root, warehouse, FIRST_AS_OF, "run", "--select", SELECTION)
-    first = model_and_old_query(warehouse)
-    first_unknown = unknown_event_ids(warehouse)
-    first_id_rows = rows(warehouse, f"select count(*) from {ACCOUNT_IDS}")[0][0]
 
-    # the first account with events, known in the first snapshot, gone from the next one
-    dropped = rows(warehouse, "select min(account_id) from staging.stg_usage__events")[0][0]
-    assert dropped.startswith("A-") and dropped not in first_unknown
+
+def write_next_batches(landing: Path, dropped: str) -> None:
+    """The daily increment: a CRM snapshot where A-9998 is an account and ``dropped`` is gone, and
+    a usage batch of four ids (still unknown, dropped, new unknown, known)."""
     write_crm_snapshot(landing, NEXT_BATCH, "2026-11-21T00:30:00Z", add_account="A-9998", drop_account=dropped)
     write_usage_batch(
         landing,
@@ -165,6 +157,25 @@ def book(tmp_path_factory):
             ("ev-next-4", "2026-11-20T10:30:00Z", "A-0150"),
         ],
     )
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    """The two builds: (warehouse, the known account that disappears, rows after each build)."""
+    root = tmp_path_factory.mktemp("unknown_accounts")
+    landing = root / "landing"
+    shutil.copytree(SAMPLE_LANDING, landing)
+    write_first_batches(landing)
+    warehouse = load_landing(root / "warehouse.duckdb", landing)
+    run_dbt(root, warehouse, FIRST_AS_OF, "run", "--select", SELECTION)
+    first = model_and_old_query(warehouse)
+    first_unknown = unknown_event_ids(warehouse)
+    first_id_rows = rows(warehouse, f"select count(*) from {ACCOUNT_IDS}")[0][0]
+
+    # the first account with events, known in the first snapshot, gone from the next one
+    dropped = rows(warehouse, "select min(account_id) from staging.stg_usage__events")[0][0]
+    assert dropped.startswith("A-") and dropped not in first_unknown
+    write_next_batches(landing, dropped)
     load_landing(warehouse, landing)
     run_dbt(root, warehouse, NEXT_AS_OF, "run", "--select", SELECTION)
     return {
@@ -202,6 +213,7 @@ def test_the_increment_appends_only_the_new_batch_ids(book):
     by_batch = rows(warehouse, f"select batch_id, count(*) from {ACCOUNT_IDS} group by all")
     assert dict(by_batch)[NEXT_BATCH] == 4
     assert sum(n for _, n in by_batch) == book["first_id_rows"] + 4
-    assert rows(warehouse, f"select count(*) from (select distinct batch_id, account_id from {ACCOUNT_IDS})")[0][
-        0
-    ] == book["first_id_rows"] + 4
+    assert (
+        rows(warehouse, f"select count(*) from (select distinct batch_id, account_id from {ACCOUNT_IDS})")[0][0]
+        == book["first_id_rows"] + 4
+    )
