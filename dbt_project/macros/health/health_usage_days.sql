@@ -23,10 +23,30 @@ new_days as (
     from events
     where {{ key }} is not null
     {%- if health_incremental_run() %}
-        and extracted_at > (select max(extracted_at) from {{ this }})
+        and {{ health_usage_days_to_fold('events', '(select max(extracted_at) from ' ~ this ~ ')') }}
     {%- endif %}
     group by account_id, {{ key }}, occurred_date
 )
 
 select * from new_days
+{%- endmacro %}
+
+{#- The events an incremental run of health_usage_days groups, given the watermark (SQL).
+    DuckDB (delete+insert on account, key and day): the events of the new batches; a row of
+    the same key and day is replaced, the others stay. Spark (insert_overwrite of the
+    occurred_date partitions the new rows fall in): every event of the days the new batches
+    touch, so a late event re-writes its whole day, not only its own key's row (a partition
+    holding that row alone would drop the day's other rows). The same rows result: an
+    existing row of such a day is grouped again from the same events (and extracted_at, the
+    maximum, is the new batch's wherever the new batch has an event of that key and day). -#}
+{% macro health_usage_days_to_fold(events, watermark) -%}
+    {{ return(adapter.dispatch('health_usage_days_to_fold', 'customer_retention')(events, watermark)) }}
+{%- endmacro %}
+
+{% macro default__health_usage_days_to_fold(events, watermark) -%}
+    extracted_at > {{ watermark }}
+{%- endmacro %}
+
+{% macro spark__health_usage_days_to_fold(events, watermark) -%}
+    occurred_date in (select occurred_date from {{ events }} where extracted_at > {{ watermark }})
 {%- endmacro %}
