@@ -16,7 +16,8 @@ was), syncs it, and swings the `marts.db` link to it with one rename(2) of a new
 assets/publish.py does for the DuckDB file: every mart of a version becomes visible at once.
 A reader that resolves `marts.db` (os.path.realpath) once and reads from that folder keeps a
 consistent set of marts; the previous version is kept for readers that resolved it just before
-the swing, older ones are deleted.
+the swing, older ones are deleted (a reader that lags two publications gets an error, never a
+partial mart: the version is renamed away before its files are deleted).
 """
 
 from __future__ import annotations
@@ -93,7 +94,11 @@ def publish_marts(warehouse: Path, relations: list[str]) -> Path:
     _point(link, folder)
     _sync_directory(warehouse)
     for _number, old in sorted(versions(warehouse).items())[:-VERSIONS_KEPT]:
-        shutil.rmtree(old, ignore_errors=True)  # a reader with a file open keeps reading it
+        # renamed away first, in one step: a reader still resolving it finds no files (an error)
+        # rather than the half of them rmtree has not deleted yet; a file already open stays readable
+        doomed = old.with_name(f".{old.name}.deleting")
+        os.replace(old, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
     return folder
 
 
