@@ -75,7 +75,7 @@ def _copy_mart(con: duckdb.DuckDBPyConnection, warehouse: Path, node: Mapping[st
     name = quote_ident(node["alias"])
     con.execute(f"drop table if exists {MARTS_SCHEMA}.{name}")
     con.execute(_mart_ddl(node))
-    columns = [quote_ident(c) for c in node["columns"]]
+    columns = [quote_ident(column["name"]) for column in node["columns"].values()]
     select = ", ".join(columns)
     scan = parquet_scan(warehouse, MARTS_SCHEMA, node["alias"])
     con.execute(f"insert into {MARTS_SCHEMA}.{name} ({select}) select {select} from {scan}")
