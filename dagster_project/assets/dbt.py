@@ -160,7 +160,8 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
         settings = pipeline.resolve()  # as of the partition's (range's last) day
         on_spark = engine() == "spark"
         if on_spark:  # the history Spark built (the DuckDB file's copy may be older: spark/serving.py)
-            latest = spark_serving.latest_history_day(spark_job.building_warehouse())
+            warehouse = spark_job.building_warehouse()
+            latest = spark_serving.latest_history_day(warehouse)
         else:
             with pipeline.connect() as con:
                 latest = latest_history_day(con)
@@ -168,8 +169,10 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
         build_args = dbt_build_args(latest is None, recompute)
         if on_spark:  # build.py's plan of dbt invocations through dagster-dbt (spark/job.py)
             manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-            with dbt_subprocess_environment(settings, spark_job.spark_environment()):
-                yield from spark_job.build_on_spark(context, dbt, pipeline, build_args, manifest, dbt_translator)
+            with dbt_subprocess_environment(settings, spark_job.spark_environment(warehouse)):
+                yield from spark_job.build_on_spark(
+                    context, dbt, pipeline, warehouse, build_args, manifest, dbt_translator
+                )
             return
         with dbt_subprocess_environment(settings):
             invocation = dbt.cli(build_args, context=context)

@@ -16,7 +16,7 @@ working file (serving.py).
 
 Each dbt invocation is its own process and JVM, one after another: Derby allows one JVM per
 metastore. dbt reads the job's Spark warehouse (<CS_SPARK_WAREHOUSE_DIR>/_building, publish.py)
-from CS_SPARK_WAREHOUSE_DIR in its environment (profiles.yml).
+from CS_DBT_SPARK_WAREHOUSE_DIR in its environment (profiles.yml).
 
 The invocations run without the Dagster context: given the context, dagster-dbt adds the run's
 own `--select` (all models) to every invocation, and dbt takes the union of several `--select`s,
@@ -49,9 +49,11 @@ def building_warehouse() -> Path:
     return publish.building_dir(spark_warehouse_dir())
 
 
-def spark_environment() -> dict[str, str]:
-    """What the dbt subprocesses read besides Settings.dbt_environment: the warehouse dbt writes."""
-    return {"CS_SPARK_WAREHOUSE_DIR": str(building_warehouse())}
+def spark_environment(warehouse: Path) -> dict[str, str]:
+    """What the dbt subprocesses read besides Settings.dbt_environment: the warehouse dbt writes
+    (profiles.yml; a variable of its own, as CS_DBT_DUCKDB_PATH: CS_SPARK_WAREHOUSE_DIR keeps
+    naming the published marts' folder for everything else in the process)."""
+    return {"CS_DBT_SPARK_WAREHOUSE_DIR": str(warehouse)}
 
 
 def invocation_plan(build_args: Sequence[str]) -> list[list[str]]:
@@ -115,13 +117,13 @@ def build_on_spark(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
     pipeline,
+    warehouse: Path,
     build_args: Sequence[str],
     manifest: dict,
     translator: DagsterDbtTranslator,
 ) -> Iterator:
     """Steps 0-4 of the module doc, then the serving copy; yields the dbt events as the asset's."""
     refuse_subsets(context)
-    warehouse = building_warehouse()
     with pipeline.connect() as con:
         raw_layer.write_raw_parquet(con, warehouse / "raw.db")
     run_step("register-raw", warehouse, context.log)

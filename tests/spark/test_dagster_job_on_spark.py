@@ -64,7 +64,7 @@ def _environment(root: Path, landing: Path, as_of: date, **extra: str) -> dict[s
 
 def _materialize(env: dict[str, str]) -> subprocess.CompletedProcess:
     Path(env["DAGSTER_HOME"]).mkdir(parents=True, exist_ok=True)
-    return subprocess.run(MATERIALIZE, env=env, capture_output=True, text=True, timeout=1200)
+    return subprocess.run(MATERIALIZE, env=env, capture_output=True, text=True, timeout=3000)
 
 
 def _recorded(home: Path) -> dict[str, set]:
