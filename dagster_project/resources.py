@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.metadata
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from functools import cached_property
 
@@ -22,7 +22,7 @@ from pydantic import PrivateAttr
 
 from .dbt_command import DBT_EXECUTABLE
 from .partitions import AsOfDays, days_of_run
-from .settings import DBT_PROJECT_DIR, Settings, job_engine, load_settings
+from .settings import DBT_PROJECT_DIR, Settings, engine, load_settings
 
 
 class PipelineSettings(dg.ConfigurableResource):
@@ -35,7 +35,7 @@ class PipelineSettings(dg.ConfigurableResource):
         self._run_days = days_of_run(run.tags) if run is not None else None
 
     def resolve(self) -> Settings:
-        job_engine()
+        engine()  # validated when the run starts (CS_ENGINE)
         settings = load_settings()
         if self._run_days is not None:
             settings = dataclasses.replace(settings, as_of_date=self._run_days.as_of_date)
@@ -57,15 +57,16 @@ class PipelineSettings(dg.ConfigurableResource):
 
 
 @contextmanager
-def dbt_subprocess_environment(settings: Settings) -> Iterator[None]:
+def dbt_subprocess_environment(settings: Settings, extra: Mapping[str, str] | None = None) -> Iterator[None]:
     """Give the dbt subprocess started inside this block the run's warehouse, memory limit and
-    as-of date (``Settings.dbt_environment``: what profiles.yml and macros/as_of_date.sql read).
+    as-of date (``Settings.dbt_environment``: what profiles.yml and macros/as_of_date.sql read),
+    and ``extra`` (on Spark, the warehouse dbt writes: spark/job.py).
 
     This is the one way the as-of date reaches dbt (docs/operations.md). dagster-dbt builds the
     subprocess's environment from ``os.environ`` and takes no other, so the variables are set for
     the block and put back after it: nothing else in the process reads them.
     """
-    variables = settings.dbt_environment()
+    variables = {**settings.dbt_environment(), **(extra or {})}
     saved = {name: os.environ.get(name) for name in variables}
     os.environ.update(variables)
     try:

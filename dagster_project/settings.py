@@ -206,7 +206,7 @@ def validate_environment(environ: Mapping[str, str] | None = None) -> Settings:
     webhook_url_from_env(environ)
     dbt_target_dir(environ)
     dagster_home(environ)
-    job_engine(environ)
+    engine(environ)
     spark_warehouse_dir(environ)
     return settings
 
@@ -217,27 +217,14 @@ DEFAULT_SPARK_WAREHOUSE_DIR = DATA_DIR / "spark-warehouse"
 
 def engine(environ: Mapping[str, str] | None = None) -> str:
     """The engine dbt builds the marts on (CS_ENGINE): duckdb (the default, embedded) or spark
-    (dbt-spark on a local Spark session, docs/scaling.md). The dbt models are the same."""
+    (dbt-spark on a local Spark session, docs/scaling.md). The dbt models and the Dagster job's
+    asset graph are the same; on Spark the gates, publishing, report and alerts read the marts
+    Spark built (dagster_project/spark/)."""
     env = os.environ if environ is None else environ
     raw = env.get("CS_ENGINE", "").strip()
     value = raw.lower() or ENGINES[0]
     if value not in ENGINES:
         raise SettingsError(f"CS_ENGINE={raw!r} is not an engine: expected one of {', '.join(ENGINES)}")
-    return value
-
-
-def job_engine(environ: Mapping[str, str] | None = None) -> str:
-    """The engine of the Dagster job (`cs-retention run`, `dagster asset materialize`).
-
-    Only DuckDB so far: the Spark build is `python -m dagster_project.spark` (docs/scaling.md).
-    A job asked for Spark stops with this message rather than quietly building on DuckDB.
-    """
-    value = engine(environ)
-    if value != "duckdb":
-        raise SettingsError(
-            f"CS_ENGINE={value}: the Dagster job does not run on Spark yet (docs/scaling.md); "
-            "build the marts on Spark with `python -m dagster_project.spark`, or unset CS_ENGINE"
-        )
     return value
 
 

@@ -51,7 +51,7 @@ def _invoke(args: list[str], env: dict[str, str] | None = None):
             "error: CS_ALERT_WEBHOOK_URL is set but is not an http(s) URL",
         ),
         (["checks"], {"CS_WAREHOUSE_PATH": "/"}, "error: CS_WAREHOUSE_PATH='/' is a directory"),
-        (["run"], {"CS_ENGINE": "spark"}, "error: CS_ENGINE=spark: the Dagster job does not run on Spark yet"),
+        (["run"], {"CS_ENGINE": "sparkk"}, "error: CS_ENGINE='sparkk' is not an engine: expected one of duckdb, spark"),
         (["contract", "/no/such/warehouse.duckdb"], {}, "error: '/no/such/warehouse.duckdb' is not a file"),
         (["sample", "--out", "/tmp/x", "--end-date", "2026-02-30"], {}, "error: --end-date '2026-02-30' is not a date"),
     ],

@@ -15,7 +15,9 @@ from ..dbt_command import PARTIAL_PARSE_FILE, installed_dbt_preparer
 from ..partitions import AsOfDays, as_of_date_partitions, days_of_partitions, single_run_backfill
 from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings, dbt_subprocess_environment
-from ..settings import DBT_PROJECT_DIR, dbt_target_dir
+from ..settings import DBT_PROJECT_DIR, dbt_target_dir, engine
+from ..spark import job as spark_job
+from ..spark import serving as spark_serving
 from ..warehouse_sql import relation_exists
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -38,6 +40,8 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
             return "config"
         return dbt_resource_props.get("group") or super().get_group_name(dbt_resource_props)
 
+
+dbt_translator = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
 
 # dbt tag of the models that hold one row per account and day of the daily history (set in
 # dbt_project.yml): the selection of the health-history backfill.
@@ -146,7 +150,7 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
         manifest=dbt_project.manifest_path,
         project=dbt_project,
         pool=WAREHOUSE_WRITER_POOL,
-        dagster_dbt_translator=RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True)),
+        dagster_dbt_translator=dbt_translator,
         partitions_def=partitions_def,
         backfill_policy=single_run_backfill if partitions_def is not None else None,
         name="dbt_models",
@@ -154,11 +158,24 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
     def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineSettings):
         """One dbt build as of the run's partition (range), else CS_AS_OF_DATE: see :func:`days_to_recompute`."""
         settings = pipeline.resolve()  # as of the partition's (range's last) day
-        with pipeline.connect() as con:
-            latest = latest_history_day(con)
+        on_spark = engine() == "spark"
+        if on_spark:  # the history Spark built (the DuckDB file's copy may be older: spark/serving.py)
+            warehouse = spark_job.building_warehouse()
+            latest = spark_serving.latest_history_day(warehouse)
+        else:
+            with pipeline.connect() as con:
+                latest = latest_history_day(con)
         recompute = days_to_recompute(days_of_partitions(context), latest)
+        build_args = dbt_build_args(latest is None, recompute)
+        if on_spark:  # build.py's plan of dbt invocations through dagster-dbt (spark/job.py)
+            manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+            with dbt_subprocess_environment(settings, spark_job.spark_environment(warehouse)):
+                yield from spark_job.build_on_spark(
+                    context, dbt, pipeline, warehouse, build_args, manifest, dbt_translator
+                )
+            return
         with dbt_subprocess_environment(settings):
-            invocation = dbt.cli(dbt_build_args(latest is None, recompute), context=context)
+            invocation = dbt.cli(build_args, context=context)
         yield from invocation.stream()
         keep_parse_state(invocation.target_path)
 

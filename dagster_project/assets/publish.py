@@ -27,8 +27,11 @@ import duckdb
 from ..pools import WAREHOUSE_WRITER_POOL
 from ..publishing import PUBLISH_TAG, publishes
 from ..resources import PipelineSettings
+from ..settings import engine, spark_warehouse_dir
+from ..spark import publish as spark_publish
+from ..spark import serving as spark_serving
 from ..warehouse_sql import quote_ident, quote_literal, relation_exists
-from .dbt import dbt_models
+from .dbt import dbt_models, dbt_project
 
 PUBLISHED_SCHEMAS = ("marts", "quality")
 VERSIONS_KEPT = 2  # the new version and the one readers may have resolved just before the swing
@@ -176,6 +179,9 @@ def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSet
     if not publishes(context.run.tags):  # a backfill: BI tools keep what they see (publishing.py)
         context.log.info(f"run tagged {PUBLISH_TAG}=false: {settings.warehouse_path} left as it was")
         return dg.MaterializeResult(metadata={"published": False})
+    spark_metadata = {}
+    if engine() == "spark":  # the Parquet marts first: the DuckDB file's publication also tells the sensor
+        spark_metadata = publish_spark_marts(context)
     version = publish_atomically(settings.building_path, settings.warehouse_path, settings.warehouse_mode)
     context.log.info(f"published {settings.warehouse_path} -> {version.name}")
     return dg.MaterializeResult(
@@ -184,5 +190,18 @@ def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSet
             "version": version.name,
             "size_mb": round(version.stat().st_size / 1e6, 2),
             "as_of_date": settings.as_of_date.isoformat(),
+            **spark_metadata,
         }
     )
+
+
+def publish_spark_marts(context: dg.AssetExecutionContext) -> dict[str, dg.MetadataValue | str]:
+    """CS_ENGINE=spark: the Parquet marts Spark built become <CS_SPARK_WAREHOUSE_DIR>/marts.db
+    (spark/publish.py: one atomic swing of a link; the DuckDB file above holds the same rows)."""
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    relations = [node["alias"] for node in spark_serving.mart_nodes(manifest)]
+    warehouse = spark_warehouse_dir()
+    folder = spark_publish.publish_marts(warehouse, relations)
+    link = spark_publish.published_marts(warehouse)
+    context.log.info(f"published {len(relations)} Spark marts: {link} -> {folder.name}")
+    return {"spark_marts": dg.MetadataValue.path(str(link)), "spark_version": folder.name}
