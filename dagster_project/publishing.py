@@ -10,6 +10,7 @@ with a run of the serving assets (published_warehouse, report, docs, alerts).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -29,3 +30,22 @@ def data_docs_dir(settings: Settings, tags: Mapping[str, str]) -> Path:
     """Where a run's GX Data Docs go: the published site only for a run that publishes."""
     base = settings.output_dir if publishes(tags) else settings.output_dir / UNPUBLISHED_FOLDER
     return base / DATA_DOCS_FOLDER
+
+
+def point_link(link: Path, target: Path) -> None:
+    """Make ``link`` a relative link to ``target`` (so the folder can move) in one rename: atomic
+    for readers, who resolve either the old target or the new one (the DuckDB file and the Spark
+    marts are both published this way)."""
+    fresh = link.with_name(f".{link.name}.link")
+    fresh.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(target, link.parent), fresh)
+    os.replace(fresh, link)
+
+
+def sync_directory(folder: Path) -> None:
+    """The renames in ``folder`` reach the disk (a crash after publishing cannot bring back the old link)."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -25,7 +25,7 @@ import dagster as dg
 import duckdb
 
 from ..pools import WAREHOUSE_WRITER_POOL
-from ..publishing import PUBLISH_TAG, publishes
+from ..publishing import PUBLISH_TAG, point_link, publishes, sync_directory
 from ..resources import PipelineSettings
 from ..settings import engine, spark_warehouse_dir
 from ..spark import publish as spark_publish
@@ -83,8 +83,8 @@ def publish_atomically(building: Path, published: Path, mode: int = 0o640) -> Pa
     target = version_path(published, number)
     os.replace(staging, target)
     _write_atomically(loaded_batches_path(published), json.dumps(batches).encode(), mode)
-    _point(published, target)
-    _sync_directory(published.parent)
+    point_link(published, target)
+    sync_directory(published.parent)
     for _number, path in sorted(_versions(published).items())[:-VERSIONS_KEPT]:
         path.unlink(missing_ok=True)  # a reader that still has it open keeps reading it
     return target
@@ -145,23 +145,6 @@ def _write_atomically(path: Path, data: bytes, mode: int) -> None:
     staging.write_bytes(data)
     _seal(staging, mode)
     os.replace(staging, path)
-
-
-def _point(published: Path, target: Path) -> None:
-    """Make ``published`` a link to ``target`` (relative, so the folder can move) in one rename."""
-    link = published.with_name(f".{published.name}.link")
-    link.unlink(missing_ok=True)
-    os.symlink(target.name, link)
-    os.replace(link, published)
-
-
-def _sync_directory(folder: Path) -> None:
-    """The renames themselves reach the disk (a crash after publishing cannot bring back the old link)."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dg.asset(

@@ -27,6 +27,8 @@ import re
 import shutil
 from pathlib import Path
 
+from ..publishing import point_link, sync_directory
+
 BUILDING_FOLDER = "_building"
 VERSIONS_FOLDER = "_published"
 MARTS_DATABASE = "marts.db"
@@ -62,7 +64,7 @@ def _link_tree(source: Path, target: Path) -> None:
         for name in files:
             with open(os.path.join(folder, name), "rb") as handle:
                 os.fsync(handle.fileno())
-        _sync_directory(Path(folder))
+        sync_directory(Path(folder))
 
 
 def publish_marts(warehouse: Path, relations: list[str]) -> Path:
@@ -89,10 +91,10 @@ def publish_marts(warehouse: Path, relations: list[str]) -> Path:
     staging.mkdir(parents=True)
     for relation in relations:
         _link_tree(built / relation, staging / relation)
-    _sync_directory(staging)
+    sync_directory(staging)
     os.replace(staging, folder)
-    _point(link, folder)
-    _sync_directory(warehouse)
+    point_link(link, folder)
+    sync_directory(warehouse)
     for _number, old in sorted(versions(warehouse).items())[:-VERSIONS_KEPT]:
         # renamed away first, in one step: a reader still resolving it finds no files (an error)
         # rather than the half of them rmtree has not deleted yet; a file already open stays readable
@@ -100,19 +102,3 @@ def publish_marts(warehouse: Path, relations: list[str]) -> Path:
         os.replace(old, doomed)
         shutil.rmtree(doomed, ignore_errors=True)
     return folder
-
-
-def _point(link: Path, target: Path) -> None:
-    """Make ``link`` a relative link to ``target`` in one rename (atomic for readers)."""
-    fresh = link.with_name(f".{link.name}.link")
-    fresh.unlink(missing_ok=True)
-    os.symlink(os.path.relpath(target, link.parent), fresh)
-    os.replace(fresh, link)
-
-
-def _sync_directory(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
