@@ -109,6 +109,23 @@ def build(spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh
     return result
 
 
+def unit_tests(spark, target_path: Path) -> BuildResult:
+    """Every dbt unit test on Spark, the way tests/test_dbt_unit_tests.py runs them on DuckDB:
+    seeds and models built `--empty` (zero rows, real column types; the weight fit in between, as
+    in `build`), then `dbt test --select test_type:unit`. Returns the unit tests' results."""
+    empty = ["--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
+    built = BuildResult()
+    _dbt(["build", "--select", FIT_INPUTS, *empty], target_path, built)
+    _fail_on(built)
+    spark.sql("create database if not exists intermediate")
+    store_weight_fits(spark)
+    _dbt(["build", "--exclude", FIT_INPUTS, *empty], target_path, built)
+    _fail_on(built)
+    result = BuildResult()
+    _dbt(["test", "--select", "test_type:unit"], target_path, result)
+    return result
+
+
 def _fail_on(result: BuildResult) -> None:
     failures = result.failures()
     if failures:
