@@ -18,8 +18,6 @@ import time
 from datetime import date
 from pathlib import Path
 
-import duckdb
-
 from . import build, raw_layer, session
 
 
@@ -40,12 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["CS_SPARK_WAREHOUSE_DIR"] = str(options.warehouse.resolve())
     started = time.monotonic()
     spark = session.start_session(options.warehouse)
-    con = duckdb.connect(str(options.duckdb), read_only=True)
-    try:
-        written = raw_layer.write_raw_parquet(con, options.warehouse.resolve() / "raw.db")
-    finally:
-        con.close()
-    raw_layer.register_raw_tables(spark, written)
+    raw_layer.raw_layer_from_duckdb(spark, options.duckdb, options.warehouse)
     target_path = options.target_path or options.warehouse / "_dbt_target"
     try:
         result = build.build(spark, target_path.resolve(), extra_args=dbt_args, full_refresh=options.full_refresh)

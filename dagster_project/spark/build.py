@@ -91,19 +91,23 @@ def store_weight_fits(spark, intermediate_schema: str = "intermediate") -> int:
     return len(frame)
 
 
-def build(spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh: bool = False) -> BuildResult:
-    """`dbt build` of the whole project on Spark (the weight fit in between: module doc)."""
-    result = BuildResult()
-    # as the DuckDB build (dagster_project/assets): unit tests test the SQL, not the data
-    tests_args = ["--exclude-resource-type", "unit_test", *extra_args]
-    args = [*tests_args, *(["--full-refresh"] if full_refresh else [])]
-    if full_refresh:
-        spark.sql(f"drop table if exists intermediate.{FIT_STORE}")
+def _build_around_the_fit(spark, target_path: Path, args: Sequence[str], result: BuildResult) -> None:
+    """Steps 1-3 of the module doc: the fit's inputs, the fit, then the rest (dbt `args` both times)."""
     _dbt(["build", "--select", FIT_INPUTS, "--exclude-resource-type", "test", *args], target_path, result)
     _fail_on(result)
     spark.sql("create database if not exists intermediate")
     store_weight_fits(spark)
     _dbt(["build", "--exclude", FIT_INPUTS, *args], target_path, result)
+
+
+def build(spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh: bool = False) -> BuildResult:
+    """`dbt build` of the whole project on Spark (the weight fit in between: module doc)."""
+    result = BuildResult()
+    # as the DuckDB build (dagster_project/assets): unit tests test the SQL, not the data
+    tests_args = ["--exclude-resource-type", "unit_test", *extra_args]
+    if full_refresh:
+        spark.sql(f"drop table if exists intermediate.{FIT_STORE}")
+    _build_around_the_fit(spark, target_path, [*tests_args, *(["--full-refresh"] if full_refresh else [])], result)
     _dbt(["test", "--select", FIT_INPUTS, *tests_args], target_path, result)
     _fail_on(result)
     return result
@@ -113,13 +117,9 @@ def unit_tests(spark, target_path: Path) -> BuildResult:
     """Every dbt unit test on Spark, the way tests/test_dbt_unit_tests.py runs them on DuckDB:
     seeds and models built `--empty` (zero rows, real column types; the weight fit in between, as
     in `build`), then `dbt test --select test_type:unit`. Returns the unit tests' results."""
-    empty = ["--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
     built = BuildResult()
-    _dbt(["build", "--select", FIT_INPUTS, *empty], target_path, built)
-    _fail_on(built)
-    spark.sql("create database if not exists intermediate")
-    store_weight_fits(spark)
-    _dbt(["build", "--exclude", FIT_INPUTS, *empty], target_path, built)
+    empty = ["--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
+    _build_around_the_fit(spark, target_path, empty, built)
     _fail_on(built)
     result = BuildResult()
     _dbt(["test", "--select", "test_type:unit"], target_path, result)

@@ -49,3 +49,15 @@ def register_raw_tables(spark, written: dict[str, Path]) -> None:
     for table, folder in written.items():
         spark.sql(f"drop table if exists raw.`{table}`")
         spark.sql(f"create table raw.`{table}` using parquet location '{folder.resolve().as_posix()}'")
+
+
+def raw_layer_from_duckdb(spark, duckdb_file: Path, warehouse: Path) -> dict[str, Path]:
+    """The raw layer of a Spark run in one process: the validated raw tables of `duckdb_file`
+    written under `<warehouse>/raw.db/` and registered in `spark`'s metastore."""
+    con = duckdb.connect(str(duckdb_file), read_only=True)
+    try:
+        written = write_raw_parquet(con, warehouse.resolve() / "raw.db")
+    finally:
+        con.close()
+    register_raw_tables(spark, written)
+    return written

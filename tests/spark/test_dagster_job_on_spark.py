@@ -17,7 +17,6 @@ Needs Java 17.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from datetime import date, timedelta
@@ -102,9 +101,7 @@ def _recorded(home: Path) -> dict[str, set]:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.fail("Java 17 is needed for the Spark tests (.ci/run installs openjdk-17-jre-headless)")
+def runs(tmp_path_factory: pytest.TempPathFactory, java) -> dict:
     root = tmp_path_factory.mktemp("job_on_spark")
     landing = root / "landing"
     generate_landing(landing, accounts=ACCOUNTS, months=MONTHS, end_date=AS_OF, seed=7)

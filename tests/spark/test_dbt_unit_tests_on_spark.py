@@ -10,11 +10,8 @@ pyspark 4.3's whole-stage code generation for unions was turned off (session.py)
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from datetime import date
 
-import duckdb
 import pytest
 
 from dagster_project.spark import build, raw_layer, session
@@ -27,9 +24,7 @@ AS_OF = date(2026, 11, 21)  # as tests/test_dbt_unit_tests.py
 
 
 @pytest.fixture(scope="module")
-def spark_unit_test_results(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module) -> dict:
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.fail("Java 17 is needed for the Spark tests (.ci/run installs openjdk-17-jre-headless)")
+def spark_unit_test_results(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module, java) -> dict:
     root = tmp_path_factory.mktemp("dbt_unit_tests_on_spark")
     warehouse = root / "spark"
     monkeypatch_module.setenv("CS_AS_OF_DATE", AS_OF.isoformat())
@@ -38,12 +33,7 @@ def spark_unit_test_results(tmp_path_factory: pytest.TempPathFactory, monkeypatc
     loaded = load_landing(root / "warehouse.duckdb", EXAMPLE_LANDING)
     spark = session.start_session(warehouse)
     try:
-        con = duckdb.connect(str(loaded), read_only=True)
-        try:
-            written = raw_layer.write_raw_parquet(con, warehouse.resolve() / "raw.db")
-        finally:
-            con.close()
-        raw_layer.register_raw_tables(spark, written)
+        raw_layer.raw_layer_from_duckdb(spark, loaded, warehouse)
         result = build.unit_tests(spark, (root / "dbt_target").resolve())
     finally:
         spark.stop()

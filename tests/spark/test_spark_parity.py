@@ -121,10 +121,8 @@ def both_builds(root: Path, warehouse: Path, raw: Path, as_of: date, variables: 
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def builds(tmp_path_factory: pytest.TempPathFactory, java) -> dict:
     """The three steps on both engines, the marts compared after each (they change with the next)."""
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.fail("Java 17 is needed for the Spark tests (.ci/run installs openjdk-17-jre-headless)")
     root = tmp_path_factory.mktemp("spark_parity")
     book = root / "landing"
     generate_landing(book, accounts=ACCOUNTS, months=MONTHS, end_date=AS_OF, seed=7)

@@ -14,7 +14,6 @@ import shutil
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dagster_project.spark import build, raw_layer, session
@@ -29,12 +28,7 @@ COLUMNS = "source, entity, record_id, account_id, batch_id"
 def spark_build(spark, root: Path, raw: Path, as_of: date) -> tuple[list[tuple], int]:
     """The two models on Spark from ``raw``: the unknown-account records and the kept id rows."""
     os.environ["CS_AS_OF_DATE"] = as_of.isoformat()
-    con = duckdb.connect(str(raw), read_only=True)
-    try:
-        written = raw_layer.write_raw_parquet(con, root / "spark" / "raw.db")
-    finally:
-        con.close()
-    raw_layer.register_raw_tables(spark, written)
+    raw_layer.raw_layer_from_duckdb(spark, raw, root / "spark")
     spark.catalog.clearCache()
     result = build.BuildResult()
     build._dbt(["run", "--select", book.SELECTION], root / "spark_target", result)
@@ -52,9 +46,7 @@ def duckdb_build(root: Path, raw: Path, as_of: date, name: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def builds(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        pytest.fail("Java 17 is needed for the Spark tests (.ci/run installs openjdk-17-jre-headless)")
+def builds(tmp_path_factory: pytest.TempPathFactory, java) -> dict:
     root = tmp_path_factory.mktemp("unknown_accounts_spark")
     landing = root / "landing"
     shutil.copytree(SAMPLE_LANDING, landing)

@@ -9,9 +9,12 @@
       - otherwise (first build, --full-refresh): health_history_days (var, default 400) days
         back from as_of_date, plus `lead_in_days` more for the intermediate models, so that the
         mart can read the score 30 days before its first day (score_change_30d).
-    The range is SQL (a subquery on the model's own table in incremental runs), evaluated by the
-    model's query itself. One macro does query at compile time: health_usage_scan_start (below)
-    reads the latest day with run_query, to give DuckDB a literal bound it can skip row groups on. -#}
+    Both bounds are date literals. An incremental run reads its first day from the model's own
+    table with a query while the model compiles (health_latest_day_after, below), as
+    health_alerts_evaluate_from does: a subquery on the table, repeated in every CTE that bounds
+    a component, made Spark's plan of fct_account_health_daily so large that its next-day run
+    ran out of driver memory after 280 s (docs/scaling.md), and a literal lets either engine
+    prune partitions and row groups. health_usage_scan_start reads one more bound the same way. -#}
 
 {% macro health_score_change_days() -%}
     {#- score_change_30d compares with the score this many days earlier (fixed by the mart contract) -#}
@@ -41,13 +44,31 @@
         {%- do health_validate_range() -%}
         cast('{{ start_value }}' as date)
     {%- elif is_incremental() -%}
-        coalesce(
-            (select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) from {{ this }}),
+        {%- set latest_day_after = health_latest_day_after() -%}
+        {%- if latest_day_after -%}
+            cast('{{ latest_day_after }}' as date)
+        {%- else -%}
+            {#- an empty table (or parsing, which runs no query) -#}
             {{ default_start }}
-        )
+        {%- endif -%}
     {%- else -%}
         {{ default_start }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- The day after the latest as_of_date in the model's own table ('YYYY-MM-DD'), read while the
+    model compiles (execute); none when the table is empty, and while parsing. -#}
+{% macro health_latest_day_after() -%}
+    {%- if execute -%}
+        {%- set query -%}
+            select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date) from {{ this }}
+        {%- endset -%}
+        {%- set latest_day_after = run_query(query).columns[0].values()[0] -%}
+        {%- if latest_day_after is not none -%}
+            {{ return(latest_day_after | string) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
 {%- endmacro %}
 
 {#- The day before which a fact lasting at most `window_days` (SQL: a number of days, e.g. a
