@@ -1,5 +1,6 @@
 """``python -m benchmarks --preset small|medium|large|xl --out FILE``: run the benchmark, write JSON.
 
+``--engine spark`` measures the pipeline's runs on Spark (CS_ENGINE=spark; docs/scaling.md).
 Prints progress to stderr and a one-line summary to stdout. ``--workdir`` holds the generated
 book and the runs (default: a temporary directory, removed afterwards); ``--keep`` keeps them
 and reuses a book already generated there for the same preset.
@@ -15,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from dagster_project.settings import ENGINES
+
 from .harness import Workspace, run_benchmark, summary_line
 from .presets import PRESETS, PUBLIC_PRESETS, with_overrides
 
@@ -23,6 +26,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--preset", choices=sorted(PRESETS), metavar="|".join(PUBLIC_PRESETS), required=True, help="the scale"
+    )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="CS_ENGINE of the measured runs (the bare floors are DuckDB's either way)",
     )
     parser.add_argument("--out", type=Path, required=True, help="where to write the JSON result")
     parser.add_argument("--repetitions", type=int, default=3, help="runs of each measurement (median reported)")
@@ -55,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     temporary = args.workdir is None
     root = Path(tempfile.mkdtemp(prefix="cs-benchmark-")) if temporary else args.workdir.resolve()
     root.mkdir(parents=True, exist_ok=True)
-    ws = Workspace(root, with_overrides(PRESETS[args.preset], args.accounts, args.events_scale))
+    ws = Workspace(root, with_overrides(PRESETS[args.preset], args.accounts, args.events_scale), args.engine)
     try:
         result = run_benchmark(ws, args.repetitions, args.keep, progress)
     finally:

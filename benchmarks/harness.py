@@ -60,6 +60,7 @@ class Workspace:
 
     root: Path
     preset: Preset
+    engine: str = "duckdb"  # CS_ENGINE of the pipeline's runs; the floors are DuckDB's either way
 
     @property
     def book(self) -> Path:
@@ -82,11 +83,11 @@ class Workspace:
         """Where every run happens. A scheduled pipeline runs in one place day after day, and
         dbt keeps its parse state only while the profile (which names the warehouse path) stays
         the same, so the runs share this path and each is moved or removed afterwards."""
-        return RunLayout(self.runs / "run")
+        return RunLayout(self.runs / "run", self.engine)
 
     def run(self, kind: str, repetition: int) -> RunLayout:
         """Where a kept run ends up (the first of each kind)."""
-        return RunLayout(self.runs / f"{kind}-{repetition}")
+        return RunLayout(self.runs / f"{kind}-{repetition}", self.engine)
 
     @property
     def floor(self) -> Path:
@@ -209,6 +210,8 @@ def _copy_warehouse(base: RunLayout, target: RunLayout) -> None:
     outputs = base.warehouse.with_name(base.warehouse.stem + "-outputs")
     if outputs.is_dir():
         shutil.copytree(outputs, target.warehouse.with_name(target.warehouse.stem + "-outputs"))
+    if base.spark_warehouse.is_dir():  # the links of the published marts stay links
+        shutil.copytree(base.spark_warehouse, target.spark_warehouse, symlinks=True)
     for state in base.dbt_state:
         copy = target.folder / state.relative_to(base.folder)
         copy.parent.mkdir(parents=True, exist_ok=True)
@@ -423,6 +426,7 @@ def assemble(
     cpus = environment.machine()["cpus"] or 1
     return {
         "preset": ws.preset.name,
+        "engine": ws.engine,
         "accounts": ws.preset.accounts,
         "usage_events": counts["usage_events"],
         "months": ws.preset.months,
@@ -505,7 +509,8 @@ def summary_line(result: dict[str, Any]) -> str:
     equal = all(result[floor]["check"]["row_counts_equal"] for floor in ("bare_duckdb", "bare_duckdb_with_load"))
     check = "equal" if equal else "DIFFERENT"
     return (
-        f"{result['preset']}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
+        f"{result['preset']} on {result.get('engine', 'duckdb')}: "
+        f"{result['accounts']:,} accounts, {result['usage_events']:,} events — "
         f"full build {result['full_build_s']:.1f} s ({split}), "
         f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
         f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor), "

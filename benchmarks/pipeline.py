@@ -36,9 +36,17 @@ class PipelineRunFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class RunLayout:
-    """The files of one pipeline run."""
+    """The files of one pipeline run, on one engine (CS_ENGINE)."""
 
     folder: Path
+    engine: str = "duckdb"
+
+    @property
+    def spark_warehouse(self) -> Path:
+        """CS_SPARK_WAREHOUSE_DIR of a Spark run. Its metastore records absolute table locations,
+        so a copy of it is only usable at the path it was built at: the harness runs every run in
+        the same working folder (Workspace.working) and restores a base run's copy there."""
+        return self.folder / "spark-warehouse"
 
     @property
     def warehouse(self) -> Path:
@@ -82,8 +90,11 @@ class RunTiming:
 
 def run_environment(layout: RunLayout, landing: Path, as_of: date, dagster_home: Path) -> dict[str, str]:
     """The environment of a run: the mart contract's variables pointing into the run's folder."""
+    spark = {"CS_SPARK_WAREHOUSE_DIR": str(layout.spark_warehouse)} if layout.engine == "spark" else {}
     return {
         **os.environ,
+        "CS_ENGINE": layout.engine,
+        **spark,
         "CS_LANDING_DIR": str(landing),
         "CS_WAREHOUSE_PATH": str(layout.warehouse),
         "CS_AS_OF_DATE": as_of.isoformat(),

@@ -28,10 +28,16 @@ def _optional(value: float | None, form: str) -> str:
     return NOT_MEASURED if value is None else format(value, form)
 
 
+def _preset(result: dict[str, Any]) -> str:
+    """The preset, and the engine when it is not the default (results before --engine are DuckDB's)."""
+    engine = result.get("engine", "duckdb")
+    return result["preset"] if engine == "duckdb" else f"{result['preset']} ({engine})"
+
+
 def row(result: dict[str, Any]) -> str:
     ratios = result["ratios"]
     cells = [
-        result["preset"],
+        _preset(result),
         f"{result['accounts']:,}",
         f"{result['usage_events']:,}",
         str(result["repetitions"]),

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from pathlib import Path
 
 from benchmarks.bare import Model, Seed, buildable, models_in_order
 from benchmarks.dbt_timings import merge_runs, seconds_by_type, slowest_models
+from benchmarks.harness import Workspace, _copy_warehouse
 from benchmarks.job_run import phase_of
-from benchmarks.pipeline import sum_phases
+from benchmarks.pipeline import run_environment, sum_phases
 from benchmarks.presets import PRESETS, PUBLIC_PRESETS
+from benchmarks.table import table
 
 
 def _node(name: str, parents: list[str], materialized: str = "table") -> dict:
@@ -81,7 +85,6 @@ def test_presets_grow_in_accounts_and_events():
 
 
 def test_the_doc_table_has_one_row_per_result_with_its_ratios():
-    from benchmarks.table import table
 
     result = {
         "preset": "large",
@@ -112,3 +115,43 @@ def test_the_doc_table_has_one_row_per_result_with_its_ratios():
         "| large | 10,000 | 49,115,761 | 3 | 480.0 | 60.0 | 4.2 | 160.0 | 320.0 | 3.00 | 1.50 | 1.41 | 12% | 3,180 "
         "| load 170, dbt 229 |"
     )
+
+
+def test_a_spark_benchmark_names_its_engine_in_the_table():
+    result = {
+        "preset": "small",
+        "engine": "spark",
+        "accounts": 200,
+        "usage_events": 1_000_000,
+        "repetitions": 1,
+        "full_build_s": 600.0,
+        "incremental_s": 300.0,
+        "bare_duckdb_s": 20.0,
+        "ratios": {"full_over_bare_duckdb": 30.0, "dbt_phase_over_bare_duckdb": 25.0, "incremental_over_full": 0.5},
+        "peak_rss_mb": 5000.0,
+        "full_build": {"phases_s": {"dbt": 500.0}},
+    }
+    assert table([result]).splitlines()[2].startswith("| small (spark) | 200 |")
+
+
+def test_spark_runs_get_their_own_warehouse_and_keep_it_from_run_to_run(tmp_path):
+    ws = Workspace(tmp_path, PRESETS["small"], "spark")
+    env = run_environment(ws.working, tmp_path / "landing", date(2026, 11, 20), tmp_path)
+    assert env["CS_ENGINE"] == "spark"
+    assert env["CS_SPARK_WAREHOUSE_DIR"] == str(ws.working.folder / "spark-warehouse")
+    duckdb_env = run_environment(Workspace(tmp_path, PRESETS["small"]).working, tmp_path, date(2026, 11, 20), tmp_path)
+    assert duckdb_env["CS_ENGINE"] == "duckdb"
+    assert duckdb_env.get("CS_SPARK_WAREHOUSE_DIR") == os.environ.get("CS_SPARK_WAREHOUSE_DIR")
+    # a base run (its warehouse, the published link) restored where the next run happens
+    base = ws.run("full", 0)
+    marts = base.spark_warehouse / "_published" / "marts.v1" / "fct_x"
+    marts.mkdir(parents=True)
+    (marts / "part-0.parquet").write_bytes(b"PAR1")
+    (base.spark_warehouse / "marts.db").symlink_to("_published/marts.v1")
+    for made in (base.building, base.warehouse):
+        made.write_bytes(b"")
+    _copy_warehouse(base, ws.working)
+    restored = ws.working.spark_warehouse
+    assert (restored / "marts.db").is_symlink() and (
+        restored / "marts.db" / "fct_x" / "part-0.parquet"
+    ).read_bytes() == b"PAR1"
