@@ -58,15 +58,26 @@ def spark_environment(warehouse: Path) -> dict[str, str]:
 
 def invocation_plan(build_args: Sequence[str]) -> list[list[str]]:
     """The dbt invocations of one Spark build, from the DuckDB build's ``dbt build`` arguments
-    (the same --vars and threads: an incremental daily run or backfill passes what DuckDB gets)."""
+    (the same --vars: an incremental daily run or backfill passes what DuckDB gets). Not its
+    --threads: DuckDB's first build runs one node at a time so that two heavy models do not share
+    its memory limit (assets/dbt.py thread_args); on Spark each node is a Spark job whose time is
+    mostly the driver's planning, which the profile's two threads overlap (docs/scaling.md)."""
     assert build_args[0] == "build", build_args
-    rest = list(build_args[1:])
+    rest = _without_threads(build_args[1:])
     variables = rest[rest.index("--vars") : rest.index("--vars") + 2] if "--vars" in rest else []
     return [
         ["build", "--select", build.FIT_INPUTS, "--exclude-resource-type", "test", *rest, *SPARK_TARGET],
         ["build", "--exclude", build.FIT_INPUTS, *rest, *SPARK_TARGET],
         ["test", "--select", build.FIT_INPUTS, "--exclude-resource-type", "unit_test", *variables, *SPARK_TARGET],
     ]
+
+
+def _without_threads(args: Sequence[str]) -> list[str]:
+    kept = list(args)
+    if "--threads" in kept:
+        at = kept.index("--threads")
+        del kept[at : at + 2]
+    return kept
 
 
 def run_step(step: str, warehouse: Path, log) -> None:

@@ -51,10 +51,6 @@ BACKFILL_DAYS = 30
 # days, not the accounts, set this test's Spark minutes (CI's budget)
 ACCOUNTS, MONTHS = 12, 6
 STEPS = ("full build", "next-day incremental run", "30-day backfill")
-# Steps 2 and 3 on Spark: on 2026-12-02 the next-day run's fct_account_health_daily ran past this
-# test's 25-minute limit on Spark (docs/scaling.md, "Not done yet"), so they run only when asked
-# (CS_SPARK_PARITY_INCREMENTAL=1) until that is fixed; the full build always runs.
-INCREMENTAL_STEPS = os.environ.get("CS_SPARK_PARITY_INCREMENTAL") == "1"
 NO_TESTS = ("--exclude-resource-type", "unit_test", "--exclude-resource-type", "test")
 
 
@@ -130,9 +126,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory, java) -> dict:
     raw = root / "spark_input.duckdb"
     shutil.copy(warehouse, raw)  # the Spark build's raw tables, loaded by the same loader
     steps = {"full build": both_builds(root, warehouse, raw, AS_OF, {})}
-    if not INCREMENTAL_STEPS:
-        return {"root": root, "warehouse": warehouse, "steps": steps}
-
     next_day = next_day_landing(book, root / "landing_next_day", NEXT_DAY)
     for loaded in (warehouse, raw):
         load_landing(loaded, next_day)  # only the new batches: the ledger skips the loaded ones
@@ -152,8 +145,6 @@ def builds(tmp_path_factory: pytest.TempPathFactory, java) -> dict:
 
 @pytest.mark.parametrize("step", STEPS)
 def test_spark_gives_duckdbs_marts_after_each_step(builds: dict, step: str) -> None:
-    if step not in builds["steps"]:
-        pytest.skip("the incremental steps on Spark need CS_SPARK_PARITY_INCREMENTAL=1 (docs/scaling.md)")
     found = builds["steps"][step]["differences"]
     assert len(found) >= 17, sorted(found)
     assert not [line for lines in found.values() for line in lines], "\n".join(
@@ -164,8 +155,6 @@ def test_spark_gives_duckdbs_marts_after_each_step(builds: dict, step: str) -> N
 @pytest.mark.parametrize(("step", "as_of"), [("full build", AS_OF), ("next-day incremental run", NEXT_DAY)])
 def test_each_run_scores_its_as_of_day_on_both_engines(builds: dict, step: str, as_of: date) -> None:
     """The comparison would also hold if neither engine added the day: both must have it."""
-    if step not in builds["steps"]:
-        pytest.skip("the incremental steps on Spark need CS_SPARK_PARITY_INCREMENTAL=1 (docs/scaling.md)")
     assert builds["steps"][step]["latest_days"] == (as_of, as_of)
 
 
