@@ -58,6 +58,34 @@
     )
 {%- endmacro %}
 
+{#- The two CTEs that end every component model, after the CTE `source` holding its sub-scores:
+    `shortfalls` (each sub-score's weighted shortfall from 100, health_shortfalls) and `scored`
+    (`score_name`: the weighted mean of the present sub-scores, less `penalty` (SQL, never below
+    0) when there is one, NULL unless `scored_when` (SQL) holds when given; and worst_shortfall,
+    which names the driver). One home for how a component is scored from its rules. -#}
+{% macro health_component_ctes(source, pairs, score_name, penalty=none, scored_when=none) -%}
+{%- set mean = health_weighted_mean(pairs) -%}
+{%- set score = 'greatest(0.0, ' ~ mean ~ ' - ' ~ penalty ~ ')' if penalty else mean -%}
+shortfalls as (
+    select
+        *,
+        {{ health_shortfalls(pairs) }}
+    from {{ source }}
+),
+
+scored as (
+    select
+        *,
+        {%- if scored_when %}
+        case when {{ scored_when }} then {{ health_round_score(score) }} end as {{ score_name }},
+        {%- else %}
+        {{ health_round_score(score) }} as {{ score_name }},
+        {%- endif %}
+        {{ health_worst_shortfall(pairs) }} as worst_shortfall
+    from shortfalls
+)
+{%- endmacro %}
+
 {#- A published score: rounded to one decimal. -#}
 {% macro health_round_score(expression) -%}
     cast(round(cast({{ expression }} as {{ dbt.type_numeric() }}), 1) as {{ health_type_double() }})

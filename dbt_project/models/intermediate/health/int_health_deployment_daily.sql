@@ -108,20 +108,7 @@ rules as (
         and target_days.as_of_date = usage.as_of_date
 ),
 
-shortfalls as (
-    select
-        *,
-        {{ health_shortfalls(weighted_sub_scores) }}
-    from rules
-),
-
-scored as (
-    select
-        *,
-        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as deployment_score,
-        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
-    from shortfalls
-),
+{{ health_component_ctes('rules', weighted_sub_scores, 'deployment_score') }},
 
 final as (
     select

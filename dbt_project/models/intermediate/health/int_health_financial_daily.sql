@@ -166,22 +166,7 @@ sub_scores as (
     from rules
 ),
 
-shortfalls as (
-    select
-        *,
-        {{ health_shortfalls(weighted_sub_scores) }}
-    from sub_scores
-),
-
-scored as (
-    select
-        *,
-        {{ health_round_score(
-            'greatest(0.0, ' ~ health_weighted_mean(weighted_sub_scores) ~ ' - notice_penalty)'
-        ) }} as financial_score,
-        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
-    from shortfalls
-),
+{{ health_component_ctes('sub_scores', weighted_sub_scores, 'financial_score', penalty='notice_penalty') }},
 
 final as (
     select

@@ -281,24 +281,7 @@ rules as (
     cross join parameters
 ),
 
-shortfalls as (
-    select
-        *,
-        {{ health_shortfalls(weighted_sub_scores) }}
-    from rules
-),
-
-scored as (
-    select
-        *,
-        case
-            when has_data then {{ health_round_score(
-                'greatest(0.0, ' ~ health_weighted_mean(weighted_sub_scores) ~ ' - departure_penalty)'
-            ) }}
-        end as stakeholder_coverage_score,
-        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
-    from shortfalls
-),
+{{ health_component_ctes('rules', weighted_sub_scores, 'stakeholder_coverage_score', penalty='departure_penalty', scored_when='has_data') }},
 
 final as (
     select

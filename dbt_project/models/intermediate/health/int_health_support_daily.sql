@@ -171,20 +171,7 @@ sub_scores as (
     from rules
 ),
 
-shortfalls as (
-    select
-        *,
-        {{ health_shortfalls(weighted_sub_scores) }}
-    from sub_scores
-),
-
-scored as (
-    select
-        *,
-        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as support_score,
-        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
-    from shortfalls
-),
+{{ health_component_ctes('sub_scores', weighted_sub_scores, 'support_score') }},
 
 final as (
     select

@@ -179,20 +179,7 @@ rules as (
     cross join parameters
 ),
 
-shortfalls as (
-    select
-        *,
-        {{ health_shortfalls(weighted_sub_scores) }}
-    from rules
-),
-
-scored as (
-    select
-        *,
-        {{ health_round_score(health_weighted_mean(weighted_sub_scores)) }} as value_realization_score,
-        {{ health_worst_shortfall(weighted_sub_scores) }} as worst_shortfall
-    from shortfalls
-),
+{{ health_component_ctes('rules', weighted_sub_scores, 'value_realization_score') }},
 
 final as (
     select
