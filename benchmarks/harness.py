@@ -38,6 +38,7 @@ from .job_run import PHASES
 from .pipeline import PROJECT_ROOT, RunLayout, RunTiming, dbt_run_results, run_job
 from .presets import END_DATE, Preset
 from .rss import TreeRssSampler
+from .table import preset_label
 
 Progress = Callable[[str], None]
 MB = 1024 * 1024
@@ -509,8 +510,7 @@ def summary_line(result: dict[str, Any]) -> str:
     equal = all(result[floor]["check"]["row_counts_equal"] for floor in ("bare_duckdb", "bare_duckdb_with_load"))
     check = "equal" if equal else "DIFFERENT"
     return (
-        f"{result['preset']} on {result.get('engine', 'duckdb')}: "
-        f"{result['accounts']:,} accounts, {result['usage_events']:,} events — "
+        f"{preset_label(result)}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
         f"full build {result['full_build_s']:.1f} s ({split}), "
         f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
         f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor), "

@@ -28,7 +28,7 @@ def _optional(value: float | None, form: str) -> str:
     return NOT_MEASURED if value is None else format(value, form)
 
 
-def _preset(result: dict[str, Any]) -> str:
+def preset_label(result: dict[str, Any]) -> str:
     """The preset, and the engine when it is not the default (results before --engine are DuckDB's)."""
     engine = result.get("engine", "duckdb")
     return result["preset"] if engine == "duckdb" else f"{result['preset']} ({engine})"
@@ -37,7 +37,7 @@ def _preset(result: dict[str, Any]) -> str:
 def row(result: dict[str, Any]) -> str:
     ratios = result["ratios"]
     cells = [
-        _preset(result),
+        preset_label(result),
         f"{result['accounts']:,}",
         f"{result['usage_events']:,}",
         str(result["repetitions"]),
