@@ -155,3 +155,10 @@ def test_spark_runs_get_their_own_warehouse_and_keep_it_from_run_to_run(tmp_path
     assert (restored / "marts.db").is_symlink() and (
         restored / "marts.db" / "fct_x" / "part-0.parquet"
     ).read_bytes() == b"PAR1"
+
+
+def test_the_floors_of_a_duckdb_benchmark_start_from_its_first_full_build(tmp_path):
+    from benchmarks.harness import floor_base
+
+    ws = Workspace(tmp_path, PRESETS["small"])
+    assert floor_base(ws, print) == (ws.run("full", 0), None)  # no extra run: it is measured already
