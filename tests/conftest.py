@@ -1,8 +1,8 @@
 """The suite runs on two pytest-xdist workers, one test file at a time each (pyproject addopts).
 
 The slowest files start first so that neither worker is left with a long file at the end: the
-Spark parity file alone is over a quarter of the suite's minutes. Seconds measured serially on CI's
-machine (`pytest -n 0 --durations=120`, docs/operations.md); the other files keep their order.
+Spark parity file alone is over a quarter of the suite's minutes. Seconds measured in one process on CI's
+machine (`pytest -n 0 --durations=120`, 2026-12-03); the other files keep their order.
 """
 
 from __future__ import annotations
