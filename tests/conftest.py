@@ -1,5 +1,10 @@
 """The suite runs on two pytest-xdist workers, one test file at a time each (pyproject addopts).
 
+The Spark files (tests/spark/) run one after another on one worker: each starts a JVM that keeps
+both cores busy, so two of them at once took as long as one after the other (1,886 s against
+1,935 s), while the other worker's DuckDB files waited. Grouped, the DuckDB files run on the
+other core beside them.
+
 The slowest files start first so that neither worker is left with a long file at the end: the
 Spark parity file alone is over a quarter of the suite's minutes. Seconds measured in one process on CI's
 machine (`pytest -n 0 --durations=120`, 2026-12-03); the other files keep their order.
@@ -8,6 +13,9 @@ machine (`pytest -n 0 --durations=120`, 2026-12-03); the other files keep their 
 from __future__ import annotations
 
 import pytest
+from xdist.scheduler import LoadFileScheduling
+
+SPARK_FILES = "tests/spark/"
 
 SLOWEST_FIRST = (
     "tests/spark/test_spark_parity.py",  # ~1,500 s: three steps on both engines
@@ -30,3 +38,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     rank = {path: position for position, path in enumerate(SLOWEST_FIRST)}
     # a stable sort: tests keep their order inside a file, and the unlisted files theirs
     items.sort(key=lambda item: rank.get(item.nodeid.split("::", 1)[0], len(SLOWEST_FIRST)))
+
+
+class SparkFilesTogether(LoadFileScheduling):
+    """``--dist loadfile``, with every file under tests/spark/ in one work unit (one worker)."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        if nodeid.startswith(SPARK_FILES):
+            return SPARK_FILES
+        return super()._split_scope(nodeid)
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") == "loadfile":
+        return SparkFilesTogether(config, log)
+    return None  # another --dist asked for on the command line: xdist's own

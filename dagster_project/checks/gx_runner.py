@@ -252,7 +252,9 @@ def _import_gx() -> None:
 
 
 class _HidePysparkFinder(importlib.abc.MetaPathFinder):
-    """Makes ``import pyspark`` fail while Great Expectations is being imported."""
+    """Makes ``import pyspark`` (or any of its modules not yet imported) fail while Great
+    Expectations is being imported. A meta path finder is asked only about modules that are not
+    in ``sys.modules``, so what the process has already imported stays as it is."""
 
     def find_spec(self, name, path, target=None):
         if name == "pyspark" or name.startswith("pyspark."):
@@ -264,13 +266,15 @@ def import_great_expectations():
     """``import great_expectations``, with pyspark (installed for CS_ENGINE=spark) kept out of it.
 
     GX probes for pyspark on import and, finding it, imports ``pyspark.sql.connect``, whose
-    dependency check takes a process whose main module has no file (``python -c``, stdin) for a
-    doctest run and calls ``sys.exit(0)`` when pyarrow is missing: such a process ended silently
-    on its first gate. The gates validate pandas frames and never use GX's Spark support, so GX
-    is imported as if pyspark were not installed (also ~0.3 s less import time). A process that
-    has already imported pyspark keeps it: nothing is hidden then.
+    dependency check takes a process whose main module has no file (``python -c``, stdin, a
+    pytest-xdist worker) for a doctest run and calls ``sys.exit(0)`` when pyarrow is missing:
+    such a process ended silently on its first gate. The gates validate pandas frames and never
+    use GX's Spark support, so GX is imported as if pyspark were not installed (also ~0.3 s less
+    import time). A process that has already imported pyspark (a Spark session in it) keeps the
+    modules it has; the ones it has not, ``pyspark.sql.connect`` among them, stay hidden too:
+    hiding only when pyspark was absent let a test worker that had run a Spark test exit.
     """
-    if "great_expectations" in sys.modules or "pyspark" in sys.modules:
+    if "great_expectations" in sys.modules:
         import great_expectations
 
         return great_expectations

@@ -71,3 +71,21 @@ def test_a_python_c_process_survives_its_gx_import_with_pyspark_installed():
     )
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
     assert done.stdout.split()[:2] == ["great_expectations", "False"], done.stderr[-2000:]
+
+
+def test_a_python_c_process_that_has_imported_pyspark_survives_its_gx_import():
+    """A pytest-xdist worker has no main file either, and one that ran a Spark test holds pyspark:
+    GX's probe must still not reach ``pyspark.sql.connect`` (CI stop 31 lost two tests to it)."""
+    program = (
+        "import sys\n"
+        "import pandas as pd\n"
+        "import pyspark.sql\n"
+        "from dagster_project.checks import gx_runner\n"
+        "gx = gx_runner.import_great_expectations()\n"
+        "session = gx_runner.GxSession('run-1', None)\n"
+        "frame = pd.DataFrame({'n': [1, 9]})\n"
+        "bad = session.validate('frame', frame, [gx_runner.between('n', 0, 5)])\n"
+        "print(gx.__name__, 'pyspark.sql.connect' in sys.modules, bad.success)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True)
+    assert done.stdout.split()[:3] == ["great_expectations", "False", "False"], done.stderr[-2000:]
