@@ -21,8 +21,6 @@ from .. import warehouse_sql
 
 PUBLISHED = "published"  # the catalog name the published warehouse is attached under
 
-ALERT_COLUMNS = ("alert_id", "alert_date", "account_id", "alert_type", "severity", "message")
-
 
 @dataclass(frozen=True)
 class Alert:
@@ -38,32 +36,60 @@ class Alert:
     csm_email: str | None = None
 
 
+# The uniform alert shape: its columns and their types, applied to every source's expressions here.
+ALERT_TYPES = {
+    "alert_id": "varchar",
+    "alert_date": "date",
+    "account_id": "varchar",
+    "alert_type": "varchar",
+    "severity": "varchar",
+    "message": "varchar",
+}
+ALERT_COLUMNS = tuple(ALERT_TYPES)
+
+
 @dataclass(frozen=True)
 class AlertSource:
-    """A mart relation and the select that maps its rows onto ALERT_COLUMNS."""
+    """A mart relation, an SQL expression over its columns for each of ALERT_COLUMNS, and which
+    of its rows are alerts."""
 
     schema: str
     table: str
-    select_sql: str  # ``{relation}`` is replaced (str.replace: the SQL has its own braces)
+    columns: dict[str, str]  # alert column -> SQL expression over the mart's columns
+    where: str = "true"
+
+    def __post_init__(self) -> None:
+        if tuple(self.columns) != ALERT_COLUMNS:
+            raise ValueError(f"{self.name}: the columns must be {ALERT_COLUMNS}, got {tuple(self.columns)}")
 
     @property
     def name(self) -> str:
         return f"{self.schema}.{self.table}"
 
+    def select_sql(self, relation: str) -> str:
+        """The source's alerts in the alert shape, read from ``relation`` (catalog.schema.table)."""
+        columns = ",\n        ".join(
+            f"cast({expression} as {ALERT_TYPES[column]}) as {column}" for column, expression in self.columns.items()
+        )
+        return f"select\n        {columns}\n    from {relation}\n    where {self.where}"
+
+
+# The renewal, as the renewal marts name it: the subscription term, or the CRM opportunity when no
+# term matches it; and its date.
+RENEWAL_NAME = "coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar))"
+RENEWAL_DATE = "strftime(cast(renewal_date as date), '%Y-%m-%d')"
 
 HEALTH_ALERTS = AlertSource(
     "marts",
     "fct_health_alerts",
-    """
-    select
-        cast(alert_id as varchar) as alert_id,
-        cast(alert_date as date) as alert_date,
-        cast(account_id as varchar) as account_id,
-        cast(alert_type as varchar) as alert_type,
-        cast(severity as varchar) as severity,
-        cast(message as varchar) as message
-    from {relation}
-    """,
+    {
+        "alert_id": "alert_id",
+        "alert_date": "alert_date",
+        "account_id": "account_id",
+        "alert_type": "alert_type",
+        "severity": "severity",
+        "message": "message",
+    },
 )
 
 # A renewal escalation is identified by the renewal (renewal_id: the subscription term, or the
@@ -73,27 +99,25 @@ HEALTH_ALERTS = AlertSource(
 RENEWAL_ESCALATIONS = AlertSource(
     "marts",
     "fct_renewal_forecast",
-    """
-    select
-        'renewal-' || cast(renewal_id as varchar) || '-' || cast(escalation_level as varchar) as alert_id,
-        cast(as_of_date as date) as alert_date,
-        cast(account_id as varchar) as account_id,
-        'renewal_escalation' as alert_type,
-        cast(escalation_level as varchar) as severity,
-        format(
-            'Renewal of {} on {} ({}), ${:,.0f} ARR: escalation {}',
-            coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar)),
-            strftime(cast(renewal_date as date), '%Y-%m-%d'),
+    {
+        "alert_id": "'renewal-' || cast(renewal_id as varchar) || '-' || cast(escalation_level as varchar)",
+        "alert_date": "as_of_date",
+        "account_id": "account_id",
+        "alert_type": "'renewal_escalation'",
+        "severity": "escalation_level",
+        "message": f"""format(
+            'Renewal of {{}} on {{}} ({{}}), ${{:,.0f}} ARR: escalation {{}}',
+            {RENEWAL_NAME},
+            {RENEWAL_DATE},
             case
                 when days_to_renewal < 0 then 'overdue by ' || cast(-days_to_renewal as varchar) || ' days'
                 else 'in ' || cast(days_to_renewal as varchar) || ' days'
             end,
             coalesce(cast(renewal_arr as double), 0),
             cast(escalation_level as varchar)
-        ) as message
-    from {relation}
-    where escalation_level is not null
-    """,
+        )""",
+    },
+    where="escalation_level is not null",
 )
 
 # A late checkpoint of the T-90 renewal motion (docs/success.md) is identified by the renewal and
@@ -102,25 +126,23 @@ RENEWAL_ESCALATIONS = AlertSource(
 RENEWAL_MOTION_OVERDUE = AlertSource(
     "marts",
     "fct_renewal_motion",
-    """
-    select
-        'motion-' || cast(renewal_id as varchar) || '-' || cast(checkpoint as varchar) as alert_id,
-        cast(as_of_date as date) as alert_date,
-        cast(account_id as varchar) as account_id,
-        'renewal_motion_overdue' as alert_type,
-        cast(checkpoint_escalation_level as varchar) as severity,
-        format(
-            'Renewal of {} on {}, ${:,.0f} ARR: {} was due {} ({} days late)',
-            coalesce(cast(subscription_id as varchar), 'opportunity ' || cast(opportunity_id as varchar)),
-            strftime(cast(renewal_date as date), '%Y-%m-%d'),
+    {
+        "alert_id": "'motion-' || cast(renewal_id as varchar) || '-' || cast(checkpoint as varchar)",
+        "alert_date": "as_of_date",
+        "account_id": "account_id",
+        "alert_type": "'renewal_motion_overdue'",
+        "severity": "checkpoint_escalation_level",
+        "message": f"""format(
+            'Renewal of {{}} on {{}}, ${{:,.0f}} ARR: {{}} was due {{}} ({{}} days late)',
+            {RENEWAL_NAME},
+            {RENEWAL_DATE},
             coalesce(cast(renewal_arr as double), 0),
             cast(checkpoint_description as varchar),
             strftime(cast(due_on as date), '%Y-%m-%d'),
             cast(days_overdue as varchar)
-        ) as message
-    from {relation}
-    where checkpoint_state in ('overdue', 'missed')
-    """,
+        )""",
+    },
+    where="checkpoint_state in ('overdue', 'missed')",
 )
 
 # An account turning expansion-ready (docs/success.md) is alerted once per readiness episode: the
@@ -128,23 +150,21 @@ RENEWAL_MOTION_OVERDUE = AlertSource(
 EXPANSION_READY = AlertSource(
     "marts",
     "fct_expansion_signals",
-    """
-    select
-        'expansion-' || cast(account_id as varchar) || '-' || strftime(cast(as_of_date as date), '%Y-%m-%d')
-            as alert_id,
-        cast(as_of_date as date) as alert_date,
-        cast(account_id as varchar) as account_id,
-        'expansion_ready' as alert_type,
-        'info' as severity,
-        format(
+    {
+        "alert_id": "'expansion-' || cast(account_id as varchar) || '-' "
+        "|| strftime(cast(as_of_date as date), '%Y-%m-%d')",
+        "alert_date": "as_of_date",
+        "account_id": "account_id",
+        "alert_type": "'expansion_ready'",
+        "severity": "'info'",
+        "message": """format(
             'Ready to expand (score {:.0f}, ${:,.0f} ARR): {}',
             cast(expansion_score as double),
             coalesce(cast(arr as double), 0),
             coalesce(cast(expansion_signals as varchar), 'no signal in words')
-        ) as message
-    from {relation}
-    where starts_ready_episode
-    """,
+        )""",
+    },
+    where="starts_ready_episode",
 )
 
 SOURCES: tuple[AlertSource, ...] = (HEALTH_ALERTS, RENEWAL_ESCALATIONS, RENEWAL_MOTION_OVERDUE, EXPANSION_READY)
@@ -182,7 +202,7 @@ def candidate_alerts_sql(con: duckdb.DuckDBPyConnection, catalog: str = PUBLISHE
     selects, notes = [], []
     for source in SOURCES:
         if relation_exists(con, catalog, source.schema, source.table):
-            selects.append(source.select_sql.replace("{relation}", f"{catalog}.{source.name}"))
+            selects.append(source.select_sql(f"{catalog}.{source.name}"))
             notes.append(f"{source.name}: read")
         else:
             notes.append(f"{source.name}: not built yet, skipped")
