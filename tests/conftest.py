@@ -41,7 +41,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 class SparkFilesTogether(LoadFileScheduling):
-    """``--dist loadfile``, with every file under tests/spark/ in one work unit (one worker)."""
+    """``--dist loadfile``, with every file under tests/spark/ in one work unit (one worker).
+
+    ``pytest_xdist_make_scheduler`` is xdist's public hook; ``_split_scope`` is the one method
+    its own LoadFileScheduling overrides to turn nodeids into work units. Should a release of
+    xdist change that, tests/test_suite_order.py fails (a scratch suite on two real workers).
+    """
 
     def _split_scope(self, nodeid: str) -> str:
         if nodeid.startswith(SPARK_FILES):
