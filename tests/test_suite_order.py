@@ -18,7 +18,7 @@ def test_every_file_the_slowest_first_list_names_exists() -> None:
     assert [path for path in SLOWEST_FIRST if not (ROOT / path).is_file()] == []
 
 
-SPARK_TEST = """
+SCRATCH_TEST = """
 import os, pathlib
 
 def test_{n}():
@@ -37,7 +37,7 @@ def test_the_spark_files_run_on_one_worker_and_the_others_beside_them(tmp_path: 
     )
     names = [f"spark/test_s{n}.py" for n in range(4)] + [f"test_d{n}.py" for n in range(4)]
     for n, name in enumerate(names):
-        body = SPARK_TEST.format(n=n, out=out, name=name.replace("/", "_"))
+        body = SCRATCH_TEST.format(n=n, out=out, name=name.replace("/", "_"))
         (suite / "tests" / name).write_text(body)
     # the repository's tests package under another name: the scratch suite has its own `tests`
     (tmp_path / "tests_of_repo").symlink_to(ROOT / "tests")

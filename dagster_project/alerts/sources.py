@@ -82,14 +82,7 @@ RENEWAL_DATE = "strftime(cast(renewal_date as date), '%Y-%m-%d')"
 HEALTH_ALERTS = AlertSource(
     "marts",
     "fct_health_alerts",
-    {
-        "alert_id": "alert_id",
-        "alert_date": "alert_date",
-        "account_id": "account_id",
-        "alert_type": "alert_type",
-        "severity": "severity",
-        "message": "message",
-    },
+    {column: column for column in ALERT_COLUMNS},  # already in the alert shape
 )
 
 # A renewal escalation is identified by the renewal (renewal_id: the subscription term, or the
