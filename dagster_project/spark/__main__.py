@@ -1,7 +1,7 @@
 """`python -m dagster_project.spark`: the raw layer and the dbt build on Spark, in one JVM.
 
     python -m dagster_project.spark --duckdb data/warehouse.building.duckdb \
-        --warehouse data/spark-warehouse --as-of 2026-11-20 [--full-refresh] [-- <dbt args>]
+        --warehouse data/spark-warehouse --as-of 2026-11-20 [--full-refresh] [--no-data-tests] [-- <dbt args>]
 
 Reads the raw tables the loader validated (extract contract: same quarantine, ledger, rejections
 as a DuckDB run) from the DuckDB file, publishes them as Parquet tables (raw_layer.py) and runs
@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--as-of", type=date.fromisoformat, required=True, help="the as-of date (YYYY-MM-DD)")
     parser.add_argument("--target-path", type=Path, default=None, help="dbt's target folder")
     parser.add_argument("--full-refresh", action="store_true")
+    parser.add_argument("--no-data-tests", action="store_true", help="build the seeds and models only (no dbt tests)")
     options = parser.parse_args(argv)
     os.environ["CS_AS_OF_DATE"] = options.as_of.isoformat()
     os.environ["CS_SPARK_WAREHOUSE_DIR"] = str(options.warehouse.resolve())
@@ -41,7 +42,13 @@ def main(argv: list[str] | None = None) -> int:
     raw_layer.raw_layer_from_duckdb(spark, options.duckdb, options.warehouse)
     target_path = options.target_path or options.warehouse / "_dbt_target"
     try:
-        result = build.build(spark, target_path.resolve(), extra_args=dbt_args, full_refresh=options.full_refresh)
+        result = build.build(
+            spark,
+            target_path.resolve(),
+            extra_args=dbt_args,
+            full_refresh=options.full_refresh,
+            data_tests=not options.no_data_tests,
+        )
     except build.SparkBuildFailed as failed:
         print(f"error: {failed}", file=sys.stderr)
         return 1

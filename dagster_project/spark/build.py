@@ -93,22 +93,33 @@ def store_weight_fits(spark, intermediate_schema: str = "intermediate") -> int:
 
 def _build_around_the_fit(spark, target_path: Path, args: Sequence[str], result: BuildResult) -> None:
     """Steps 1-3 of the module doc: the fit's inputs, the fit, then the rest (dbt `args` both times)."""
-    _dbt(["build", "--select", FIT_INPUTS, "--exclude-resource-type", "test", *args], target_path, result)
+    no_tests = [] if "test" in _excluded_resource_types(args) else ["--exclude-resource-type", "test"]
+    _dbt(["build", "--select", FIT_INPUTS, *no_tests, *args], target_path, result)
     _fail_on(result)
     spark.sql("create database if not exists intermediate")
     store_weight_fits(spark)
     _dbt(["build", "--exclude", FIT_INPUTS, *args], target_path, result)
 
 
-def build(spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh: bool = False) -> BuildResult:
-    """`dbt build` of the whole project on Spark (the weight fit in between: module doc)."""
+def _excluded_resource_types(args: Sequence[str]) -> set[str]:
+    return {args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--exclude-resource-type"}
+
+
+def build(
+    spark, target_path: Path, extra_args: Sequence[str] = (), full_refresh: bool = False, data_tests: bool = True
+) -> BuildResult:
+    """`dbt build` of the whole project on Spark (the weight fit in between: module doc); without
+    ``data_tests`` the models only (steps 1-3 with no tests, no step 4)."""
     result = BuildResult()
     # as the DuckDB build (dagster_project/assets): unit tests test the SQL, not the data
     tests_args = ["--exclude-resource-type", "unit_test", *extra_args]
+    if not data_tests:
+        tests_args += ["--exclude-resource-type", "test"]
     if full_refresh:
         spark.sql(f"drop table if exists intermediate.{FIT_STORE}")
     _build_around_the_fit(spark, target_path, [*tests_args, *(["--full-refresh"] if full_refresh else [])], result)
-    _dbt(["test", "--select", FIT_INPUTS, *tests_args], target_path, result)
+    if data_tests:
+        _dbt(["test", "--select", FIT_INPUTS, *tests_args], target_path, result)
     _fail_on(result)
     return result
 

@@ -12,6 +12,7 @@ an invoice paid, a new invoice and a seat cut, all dated 2026-11-21..25 - and re
 
 Plus a backfill (health_start_date / health_end_date) that recomputes exactly its range, and a
 backfill past the as-of date that is refused. One module-scoped fixture runs every build in order.
+The incremental run also says how often each model asked its own table for its first day.
 """
 
 from __future__ import annotations
@@ -20,8 +21,10 @@ import csv
 import gzip
 import json
 import os
+import re
 import shutil
 import subprocess
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -49,10 +52,12 @@ ALERTS = "marts.fct_health_alerts"
 # --------------------------------------------------------------------------- running dbt
 
 
-def run_dbt(work: Path, warehouse: Path, command: str, variables: dict[str, Any], *args: str, check: bool = True):
-    """One dbt command on the test's own warehouse, target and log paths."""
+def run_dbt(
+    work: Path, warehouse: Path, command: str, variables: dict[str, Any], *args: str, check: bool = True, logs="logs"
+):
+    """One dbt command on the test's own warehouse, target and log paths (``work / logs``)."""
     completed = subprocess.run(
-        dbt_command(command, *args, variables=variables, target_dir=work / "target", log_dir=work / "logs"),
+        dbt_command(command, *args, variables=variables, target_dir=work / "target", log_dir=work / logs),
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "CS_DBT_DUCKDB_PATH": str(warehouse)},
         capture_output=True,
@@ -64,9 +69,18 @@ def run_dbt(work: Path, warehouse: Path, command: str, variables: dict[str, Any]
     return completed
 
 
-def build_health(work: Path, warehouse: Path, as_of: date, *args: str, **extra_vars: str) -> None:
+def build_health(work: Path, warehouse: Path, as_of: date, *args: str, logs="logs", **extra_vars: str) -> None:
     variables = {"as_of_date": as_of.isoformat(), "health_history_days": HISTORY_DAYS, **extra_vars}
-    run_dbt(work, warehouse, "run", variables, "--select", *SELECT, *args)
+    run_dbt(work, warehouse, "run", variables, "--select", *SELECT, *args, logs=logs)
+
+
+# health_latest_day_after's query as dbt's debug log records it, with the node that ran it
+LATEST_DAY_QUERY = re.compile(r"On (model\.[\w.]+): /\*[^\n]*\*/\s+select cast\(\s+\(max\(as_of_date\)")
+
+
+def latest_day_queries(log: Path) -> Counter:
+    """How many times each model read its own latest day during the run that wrote ``log``."""
+    return Counter(LATEST_DAY_QUERY.findall(log.read_text(encoding="utf-8")))
 
 
 def alerts_incremental_and_rebuilt(work: Path, warehouse: Path, as_of: date) -> tuple[list[tuple], list[tuple]]:
@@ -313,7 +327,8 @@ def builds(tmp_path_factory) -> dict[str, Any]:
     out["touched"] = add_later_snapshots(landing, paying_accounts(warehouse, FIRST_AS_OF))
     load(warehouse, landing)
     next_day = FIRST_AS_OF + timedelta(days=1)
-    build_health(work, warehouse, next_day)
+    build_health(work, warehouse, next_day, logs="logs-incremental")
+    out["latest_day_queries"] = latest_day_queries(work / "logs-incremental" / "dbt.log")
     out["incremental"] = daily_rows(warehouse, FIRST_AS_OF)
     out["incremental_new_days"] = rows(
         warehouse, f"select distinct as_of_date from {DAILY} where as_of_date > date '{FIRST_AS_OF}'"
@@ -396,6 +411,28 @@ def test_incremental_run_adds_only_the_next_day(builds):
     assert builds["incremental_new_days"] == [(FIRST_AS_OF + timedelta(days=1),)]
     assert builds["incremental_new_rows"] == builds["paying_next_day"] > 0
     assert builds["incremental"] == builds["first"]
+
+
+def test_each_daily_model_reads_its_first_day_once(builds):
+    """An incremental run reads each daily model's first day from its own table while the model
+    compiles (one query: on Spark each is a job); the model keeps it for every use."""
+    queries = builds["latest_day_queries"]
+    daily_models = {
+        f"model.customer_retention.int_health_{name}"
+        for name in (
+            "account_days",
+            "usage_daily",
+            "value_daily",
+            "support_daily",
+            "sentiment_daily",
+            "deployment_daily",
+            "adoption_daily",
+            "financial_daily",
+            "stakeholder_daily",
+        )
+    } | {"model.customer_retention.fct_account_health_daily"}
+    assert set(queries) == daily_models, queries
+    assert set(queries.values()) == {1}, queries
 
 
 def test_incremental_day_equals_the_same_day_of_a_full_build(builds):

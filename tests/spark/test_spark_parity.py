@@ -67,7 +67,7 @@ def spark_build(root: Path, raw: Path, as_of: date, variables: dict[str, str]) -
     """`python -m dagster_project.spark` in its own process (its own JVM: Derby allows one)."""
     command = [sys.executable, "-m", "dagster_project.spark", "--duckdb", str(raw), "--warehouse", str(root / "spark")]
     command += ["--as-of", as_of.isoformat(), "--target-path", str(root / "spark_dbt_target")]
-    command += ["--", "--exclude-resource-type", "test", *(["--vars", json.dumps(variables)] if variables else [])]
+    command += ["--no-data-tests", *(["--", "--vars", json.dumps(variables)] if variables else [])]
     run = subprocess.run(command, capture_output=True, text=True, timeout=1500, env={**os.environ})
     assert run.returncode == 0, f"Spark build as of {as_of} failed:\n{run.stdout[-15000:]}\n{run.stderr[-5000:]}"
 

@@ -14,7 +14,9 @@
     health_alerts_evaluate_from does: a subquery on the table, repeated in every CTE that bounds
     a component, made Spark's plan of fct_account_health_daily so large that its next-day run
     ran out of driver memory after 280 s (docs/scaling.md), and a literal lets either engine
-    prune partitions and row groups. health_usage_scan_start reads one more bound the same way. -#}
+    prune partitions and row groups. health_usage_scan_start reads one more bound the same way.
+    Each model calls health_range_start once and keeps it (`range_start`), so that query runs
+    once per model and run, not once per use. -#}
 
 {% macro health_score_change_days() -%}
     {#- score_change_30d compares with the score this many days earlier (fixed by the mart contract) -#}
@@ -72,10 +74,11 @@
 {%- endmacro %}
 
 {#- The day before which a fact lasting at most `window_days` (SQL: a number of days, e.g. a
-    parameter column) cannot reach the run's first day (health_range_start(lead_in_days)): the
-    look-back bound of a model that reads history only through windows. -#}
-{% macro health_lookback_start(window_days, lead_in_days=0) -%}
-    cast({{ dbt.dateadd('day', '-(' ~ window_days ~ ')', health_range_start(lead_in_days)) }} as date)
+    parameter column) cannot reach the run's first day `range_start` (the model's
+    health_range_start(lead_in_days)): the look-back bound of a model that reads history only
+    through windows. -#}
+{% macro health_lookback_start(window_days, range_start) -%}
+    cast({{ dbt.dateadd('day', '-(' ~ window_days ~ ')', range_start) }} as date)
 {%- endmacro %}
 
 {#- A backfill names real dates, the start not after the end, and never a day after as_of_date
@@ -121,17 +124,16 @@
 
 {#- A constant lower bound on the usage days a scheduled (incremental) run of the daily usage
     model can need: the first day it computes minus two adoption windows (the `lookback` CTE
-    there). It repeats a filter the SQL already applies exactly, as a literal: the exact bound
-    comes from the model's own table and the parameters, on which DuckDB cannot skip row
-    groups; a literal on the stored day lets it skip the row groups before the window (the days
+    there, from the model's `range_start`). It repeats a filter the SQL already applies
+    exactly, as a literal: the exact bound comes from the parameters table, on which DuckDB
+    cannot skip row groups; a literal on the stored day lets it skip the row groups before the window (the days
     a daily run appends are stored together). None (no extra filter) in a first build, which
     reads all the history anyway, and in a backfill, whose range is literal already. -#}
-{% macro health_usage_scan_start() -%}
+{% macro health_usage_scan_start(range_start) -%}
     {%- if execute and not var('health_start_date', none) and health_incremental_run() -%}
         {%- set query -%}
-            select cast({{ dbt.dateadd('day', 1, 'max(as_of_date)') }} as date)
-                - cast(2 * (select max(adoption_window_days) from {{ ref('int_health_parameters') }}) as integer)
-            from {{ this }}
+            select min({{ health_lookback_start('2 * adoption_window_days', range_start) }})
+            from {{ ref('int_health_parameters') }}
         {%- endset -%}
         {{ return(run_query(query).columns[0].values()[0]) }}
     {%- endif -%}

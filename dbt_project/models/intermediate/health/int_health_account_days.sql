@@ -5,6 +5,8 @@
 -- segment (CRM override, else the ARR band of cfg_segment_thresholds via int_segment_arr_bands)
 -- and the MRR of the day the financial component compares it with.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 
 with
 
@@ -39,10 +41,10 @@ day_offsets as (
 
 run_days as (
     select
-        cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', health_range_start(lead_in)) }} as date)
+        cast({{ dbt.dateadd('day', 'day_offsets.generated_number - 1', range_start) }} as date)
             as as_of_date
     from day_offsets
-    where {{ dbt.dateadd('day', 'day_offsets.generated_number - 1', health_range_start(lead_in)) }}
+    where {{ dbt.dateadd('day', 'day_offsets.generated_number - 1', range_start) }}
         <= {{ health_range_end() }}
 ),
 

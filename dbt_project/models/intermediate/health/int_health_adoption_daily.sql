@@ -10,6 +10,8 @@
 -- score = weighted mean of the present rules; NULL (missing) when the account has no usage
 -- history at all (telemetry not connected); an account whose usage stopped scores low, not NULL.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('seat_score', 'adoption_seat_weight'),
@@ -39,7 +41,7 @@ target_days as (
         as_of_date,
         seats
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 measures as (

@@ -5,6 +5,8 @@
 --     share (how far the licence was rolled out); missing without a seat count or usage history.
 -- score = weighted mean of the present rules (cfg_health_parameters); NULL when both are missing.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('milestones_score', 'deployment_milestones_weight'),
@@ -35,7 +37,7 @@ target_days as (
         as_of_date,
         seats
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 -- a milestone is due from its due date on; completed on time when completed_at falls before the

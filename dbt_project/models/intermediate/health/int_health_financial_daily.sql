@@ -15,6 +15,8 @@
 -- score = max(0, weighted mean of the present rules - notice penalty). Always present for a
 -- paying account, so every scored account has data_completeness > 0.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('payment_score', 'financial_payment_weight'),
@@ -51,7 +53,7 @@ target_days as (
         mrr,
         contraction_base_mrr
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 account_invoices as (

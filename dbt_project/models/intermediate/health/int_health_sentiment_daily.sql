@@ -4,6 +4,8 @@
 -- 50 + 50 x NPS (all promoters 100, all detractors 0, all passives 50). NULL (missing) without a
 -- response in the window. Also counts detractor responses in the alert window.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 
 with
 
@@ -24,7 +26,7 @@ target_days as (
         account_id,
         as_of_date
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 classified_responses as (

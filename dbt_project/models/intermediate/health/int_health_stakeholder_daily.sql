@@ -11,6 +11,8 @@
 -- score = max(0, weighted mean of the rules - penalty); NULL (missing) when the account has no
 -- contact on record and no completed activity in the executive window.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('roles_score', 'stakeholder_roles_weight'),
@@ -47,7 +49,7 @@ target_days as (
         account_id,
         as_of_date
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 -- completed activities before this cannot reach a target day: they only count within the roles
@@ -57,7 +59,7 @@ target_days as (
 activity_lookback as (
     select
         {{ health_lookback_start(
-            'greatest(stakeholder_roles_window_days, stakeholder_executive_window_days)', lead_in
+            'greatest(stakeholder_roles_window_days, stakeholder_executive_window_days)', range_start
         ) }} as first_activity_date
     from parameters
 ),

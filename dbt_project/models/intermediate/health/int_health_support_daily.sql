@@ -11,6 +11,8 @@
 -- score = weighted mean of the present rules; NULL (missing) for an account that never opened
 -- a ticket by the day. Also flags a ticket spike for the alerts.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('volume_score', 'support_volume_weight'),
@@ -39,7 +41,7 @@ target_days as (
         account_id,
         as_of_date
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 account_tickets as (

@@ -9,6 +9,8 @@
 -- running sum in which each active day of a user counts until that user's next active day or the
 -- window's end, whichever is first (health_trailing_sums).
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the measures of usage_facts, summed over trailing windows (health_trailing_sums) -#}
 {%- set usage_measures = ['active_users', 'previous_active_users', 'activated_users', 'user_days', 'core_features_used', 'integration_features_used', 'usage_history'] %}
 {#- the usage days (`usage_days`) a target day's windows can reach: after the lookback CTE's first
@@ -16,7 +18,7 @@
 {%- set reachable_usage_days -%}
     usage_days.occurred_date > lookback.first_event_date
         and usage_days.occurred_date <= {{ health_range_end() }}
-        {%- set scan_start = health_usage_scan_start() %}
+        {%- set scan_start = health_usage_scan_start(range_start) %}
         {%- if scan_start %}
         -- the same bound as a literal, so the scan skips older row groups (health_range.sql)
         and usage_days.occurred_date >= cast('{{ scan_start }}' as date)
@@ -54,7 +56,7 @@ target_days as (
         account_id,
         as_of_date
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 scored_accounts as (
@@ -64,7 +66,7 @@ scored_accounts as (
 
 -- usage days before this cannot reach a target day's windows
 lookback as (
-    select {{ health_lookback_start('2 * adoption_window_days', lead_in) }} as first_event_date
+    select {{ health_lookback_start('2 * adoption_window_days', range_start) }} as first_event_date
     from parameters
 ),
 

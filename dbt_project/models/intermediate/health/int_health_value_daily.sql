@@ -9,6 +9,8 @@
 --     no business review was held or planned in the program window (default 365 days).
 -- score = weighted mean of the present rules; NULL when all three are missing.
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start(lead_in) %}
 {#- the sub-scores and their weights: the score's weighted mean and the driver's shortfalls -#}
 {%- set weighted_sub_scores = [
     ('goals_score', 'value_goals_weight'),
@@ -49,7 +51,7 @@ target_days as (
         account_id,
         as_of_date
     from account_days
-    where as_of_date between {{ health_range_start(lead_in) }} and {{ health_range_end() }}
+    where as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 goal_dates as (

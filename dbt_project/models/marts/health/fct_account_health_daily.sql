@@ -9,11 +9,13 @@
 -- one is kept beside it. Incremental: a run adds the days after the latest one in the table up to as_of_date, or
 -- recomputes exactly health_start_date..health_end_date (health_range macros).
 {%- set lead_in = health_score_change_days() %}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start() %}
 {%- set components = health_components() %}
 {#- the run's days plus the days score_change_30d compares them with -#}
 {%- set scoring_days -%}
     as_of_date between
-        cast({{ dbt.dateadd('day', -lead_in, health_range_start()) }} as date)
+        cast({{ dbt.dateadd('day', -lead_in, range_start) }} as date)
         and {{ health_range_end() }}
 {%- endset %}
 
@@ -155,7 +157,7 @@ with_change as (
     left join scored as score_before
         on scored.account_id = score_before.account_id
         and score_before.as_of_date = cast({{ dbt.dateadd('day', -lead_in, 'scored.as_of_date') }} as date)
-    where scored.as_of_date between {{ health_range_start() }} and {{ health_range_end() }}
+    where scored.as_of_date between {{ range_start }} and {{ health_range_end() }}
 ),
 
 band_ranges as (

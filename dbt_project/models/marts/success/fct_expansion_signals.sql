@@ -15,6 +15,8 @@
     on_schema_change='fail',
     pre_hook="{{ health_delete_backfill_range() }}"
 ) }}
+{#- the first day this run computes (one query on an incremental run: health_range.sql) -#}
+{%- set range_start = health_range_start() %}
 
 with
 
@@ -55,8 +57,8 @@ rules as (
 -- the days evaluated (the run's days and the episode gap before them) and the first day read
 bounds as (
     select
-        cast({{ dbt.dateadd('day', '-settings.episode_gap_days', health_range_start()) }} as date) as first_day,
-        cast({{ dbt.dateadd('day', '-(settings.episode_gap_days + rules.longest_window_days)', health_range_start()) }} as date)
+        cast({{ dbt.dateadd('day', '-settings.episode_gap_days', range_start) }} as date) as first_day,
+        cast({{ dbt.dateadd('day', '-(settings.episode_gap_days + rules.longest_window_days)', range_start) }} as date)
             as lookback_day,
         {{ health_range_end() }} as last_day
     from settings
@@ -262,7 +264,7 @@ final as (
     from episodes
     cross join rules
     cross join settings
-    where episodes.as_of_date between {{ health_range_start() }} and {{ health_range_end() }}
+    where episodes.as_of_date between {{ range_start }} and {{ health_range_end() }}
 )
 
 select * from final
