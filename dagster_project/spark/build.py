@@ -91,18 +91,22 @@ def store_weight_fits(spark, intermediate_schema: str = "intermediate") -> int:
     return len(frame)
 
 
-def _build_around_the_fit(spark, target_path: Path, args: Sequence[str], result: BuildResult) -> None:
-    """Steps 1-3 of the module doc: the fit's inputs, the fit, then the rest (dbt `args` both times)."""
-    no_tests = [] if "test" in _excluded_resource_types(args) else ["--exclude-resource-type", "test"]
-    _dbt(["build", "--select", FIT_INPUTS, *no_tests, *args], target_path, result)
+def _excluding(*resource_types: str) -> list[str]:
+    return [arg for kind in resource_types for arg in ("--exclude-resource-type", kind)]
+
+
+def _build_around_the_fit(
+    spark, target_path: Path, args: Sequence[str], result: BuildResult, data_tests: bool = True
+) -> None:
+    """Steps 1-3 of the module doc: the fit's inputs (never their tests: step 4 runs them), the
+    fit, then the rest, with its data tests when ``data_tests``; never unit tests (as the DuckDB
+    build, dagster_project/assets: they test the SQL, not the data). dbt `args` both times."""
+    _dbt(["build", "--select", FIT_INPUTS, *_excluding("unit_test", "test"), *args], target_path, result)
     _fail_on(result)
     spark.sql("create database if not exists intermediate")
     store_weight_fits(spark)
-    _dbt(["build", "--exclude", FIT_INPUTS, *args], target_path, result)
-
-
-def _excluded_resource_types(args: Sequence[str]) -> set[str]:
-    return {args[i + 1] for i, arg in enumerate(args[:-1]) if arg == "--exclude-resource-type"}
+    rest_excludes = _excluding("unit_test") if data_tests else _excluding("unit_test", "test")
+    _dbt(["build", "--exclude", FIT_INPUTS, *rest_excludes, *args], target_path, result)
 
 
 def build(
@@ -111,15 +115,12 @@ def build(
     """`dbt build` of the whole project on Spark (the weight fit in between: module doc); without
     ``data_tests`` the models only (steps 1-3 with no tests, no step 4)."""
     result = BuildResult()
-    # as the DuckDB build (dagster_project/assets): unit tests test the SQL, not the data
-    tests_args = ["--exclude-resource-type", "unit_test", *extra_args]
-    if not data_tests:
-        tests_args += ["--exclude-resource-type", "test"]
     if full_refresh:
         spark.sql(f"drop table if exists intermediate.{FIT_STORE}")
-    _build_around_the_fit(spark, target_path, [*tests_args, *(["--full-refresh"] if full_refresh else [])], result)
+    build_args = [*extra_args, *(["--full-refresh"] if full_refresh else [])]
+    _build_around_the_fit(spark, target_path, build_args, result, data_tests)
     if data_tests:
-        _dbt(["test", "--select", FIT_INPUTS, *tests_args], target_path, result)
+        _dbt(["test", "--select", FIT_INPUTS, *_excluding("unit_test"), *extra_args], target_path, result)
     _fail_on(result)
     return result
 
@@ -129,8 +130,7 @@ def unit_tests(spark, target_path: Path) -> BuildResult:
     seeds and models built `--empty` (zero rows, real column types; the weight fit in between, as
     in `build`), then `dbt test --select test_type:unit`. Returns the unit tests' results."""
     built = BuildResult()
-    empty = ["--empty", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"]
-    _build_around_the_fit(spark, target_path, empty, built)
+    _build_around_the_fit(spark, target_path, ["--empty"], built, data_tests=False)
     _fail_on(built)
     result = BuildResult()
     _dbt(["test", "--select", "test_type:unit"], target_path, result)

@@ -126,8 +126,8 @@
     model can need: the first day it computes minus two adoption windows (the `lookback` CTE
     there, from the model's `range_start`). It repeats a filter the SQL already applies
     exactly, as a literal: the exact bound comes from the parameters table, on which DuckDB
-    cannot skip row groups; a literal on the stored day lets it skip the row groups before the window (the days
-    a daily run appends are stored together). None (no extra filter) in a first build, which
+    cannot skip row groups; a literal on the stored day lets it skip the row groups before the
+    window (the days a daily run appends are stored together). None (no extra filter) in a first build, which
     reads all the history anyway, and in a backfill, whose range is literal already. -#}
 {% macro health_usage_scan_start(range_start) -%}
     {%- if execute and not var('health_start_date', none) and health_incremental_run() -%}
