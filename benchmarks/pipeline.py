@@ -139,5 +139,6 @@ def _log_tail(log: Path, lines: int = 40) -> str:
 
 
 def dbt_run_results(layout: RunLayout) -> list[Path]:
-    """The ``run_results.json`` of the dbt build(s) of a run (dagster-dbt's unique target folders)."""
+    """The ``run_results.json`` of the dbt invocations of a run (dagster-dbt's unique target
+    folders, and one per range of a first build in ranges)."""
     return sorted(layout.dbt_target.glob("*/run_results.json"))

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import json
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from .settings import DBT_PROJECT_DIR
 
@@ -35,6 +38,13 @@ def dbt_command(
     if log_dir is not None:
         command += ["--log-path", str(log_dir)]
     return command
+
+
+@cache
+def project_vars() -> dict[str, Any]:
+    """The vars of dbt_project.yml: the one home of the settings the models and this package share."""
+    project = yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return project["vars"]
 
 
 def parse_project() -> None:

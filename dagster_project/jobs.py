@@ -9,7 +9,8 @@ run is as of) or, the backfill, a partition range, which runs once (one dbt invo
 import dagster as dg
 from dagster_dbt import build_dbt_asset_selection
 
-from .assets.dbt import DAILY_HISTORY_TAG, dbt_models
+from .assets.dbt import dbt_models
+from .history_ranges import DAILY_HISTORY_TAG
 from .publishing import NO_PUBLISH_TAGS
 
 WRITER_TAG = {"cs/warehouse-writer": "true"}

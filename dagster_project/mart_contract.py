@@ -9,15 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-import yaml
 
-from .settings import DBT_PROJECT_DIR
+from .dbt_command import project_vars
 
 # The health components: one `<component>_score` column each on the health marts. The list is
 # the dbt var health_components (dbt_project.yml), which the models and tests read too.
-HEALTH_COMPONENTS: tuple[str, ...] = tuple(
-    yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))["vars"]["health_components"]
-)
+HEALTH_COMPONENTS: tuple[str, ...] = tuple(project_vars()["health_components"])
 _HEALTH_COLUMNS = (
     "as_of_date account_id segment health_score data_completeness health_status health_color score_change_30d drivers "
     + " ".join(f"{c}_score" for c in HEALTH_COMPONENTS)

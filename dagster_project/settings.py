@@ -12,6 +12,8 @@ and the operational settings (not part of the contract):
 
 | CS_DUCKDB_MEMORY_LIMIT | DuckDB's memory_limit for loading and dbt;    | 2GB                            |
 |                        | larger joins and sorts spill to disk past it  |                                |
+| CS_HISTORY_RANGE_DAYS  | days per range of a first build of the daily  | from the accounts and the      |
+|                        | health history (history_ranges.py)            | memory limit                   |
 | CS_DAILY_CRON          | when the daily schedule runs (cron, UTC)      | 0 6 * * *                      |
 | CS_ALERT_WEBHOOK_URL   | Slack-compatible webhook for new alerts       | unset: <outputs>/alerts_outbox |
 | DBT_TARGET_PATH        | dbt's base target folder (dagster-dbt's too)  | dbt_project/target             |
@@ -66,6 +68,7 @@ class Settings:
     landing_is_sample: bool  # CS_LANDING_DIR unset: the bundled sample is generated on demand
     duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
     warehouse_mode: int = DEFAULT_WAREHOUSE_MODE
+    history_range_days: int | None = None  # None: history_ranges.range_days decides
 
     @property
     def building_path(self) -> Path:
@@ -117,6 +120,12 @@ def _parse_mode(raw: str) -> int:
     return mode
 
 
+def _parse_range_days(raw: str) -> int:
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"CS_HISTORY_RANGE_DAYS={raw!r} is not a whole number of days, 1 or more")
+    return int(raw)
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate the settings; raises SettingsError with the variable's name."""
     env = os.environ if environ is None else environ
@@ -136,7 +145,9 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"CS_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a size such as 2GB or 512MB")
     mode_raw = env.get("CS_WAREHOUSE_MODE", "").strip()
     warehouse_mode = _parse_mode(mode_raw) if mode_raw else DEFAULT_WAREHOUSE_MODE
-    return Settings(landing_dir, warehouse_path, as_of_date, not landing_raw, memory_limit, warehouse_mode)
+    range_raw = env.get("CS_HISTORY_RANGE_DAYS", "").strip()
+    range_days = _parse_range_days(range_raw) if range_raw else None
+    return Settings(landing_dir, warehouse_path, as_of_date, not landing_raw, memory_limit, warehouse_mode, range_days)
 
 
 def daily_cron(environ: Mapping[str, str] | None = None) -> str:

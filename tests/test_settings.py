@@ -21,6 +21,7 @@ def test_defaults_are_the_bundled_sample_the_data_folder_and_today() -> None:
     assert settings.warehouse_path == DEFAULT_WAREHOUSE_PATH
     assert settings.as_of_date == datetime.now(UTC).date()
     assert settings.duckdb_memory_limit == "2GB"
+    assert settings.history_range_days is None  # sized from the accounts and the memory limit
 
 
 def test_every_variable_overrides_its_default(tmp_path: Path) -> None:
@@ -29,8 +30,10 @@ def test_every_variable_overrides_its_default(tmp_path: Path) -> None:
         "CS_WAREHOUSE_PATH": str(tmp_path / "bi" / "cs.duckdb"),
         "CS_AS_OF_DATE": " 2026-03-31 ",
         "CS_DUCKDB_MEMORY_LIMIT": "512MB",
+        "CS_HISTORY_RANGE_DAYS": "90",
     }
     settings = load_settings(env)
+    assert settings.history_range_days == 90
     assert settings.landing_dir == tmp_path and not settings.landing_is_sample
     assert settings.as_of_date == date(2026, 3, 31)
     # the working file and the outputs sit beside the published warehouse
@@ -49,6 +52,8 @@ def test_every_variable_overrides_its_default(tmp_path: Path) -> None:
         ("CS_AS_OF_DATE", "31/03/2026", "CS_AS_OF_DATE='31/03/2026' is not a date"),
         ("CS_LANDING_DIR", "/no/such/landing", "CS_LANDING_DIR='/no/such/landing' is not a directory"),
         ("CS_DUCKDB_MEMORY_LIMIT", "lots", "CS_DUCKDB_MEMORY_LIMIT='lots' is not a size"),
+        ("CS_HISTORY_RANGE_DAYS", "0", "CS_HISTORY_RANGE_DAYS='0' is not a whole number of days, 1 or more"),
+        ("CS_HISTORY_RANGE_DAYS", "30d", "CS_HISTORY_RANGE_DAYS='30d' is not a whole number of days"),
     ],
 )
 def test_a_bad_value_names_the_variable(variable: str, value: str, message: str) -> None:

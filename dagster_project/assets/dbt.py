@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -12,10 +13,11 @@ import duckdb
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
 from ..dbt_command import PARTIAL_PARSE_FILE, installed_dbt_preparer
+from ..history_ranges import RangePlan, plan_first_build, range_days
 from ..partitions import AsOfDays, as_of_date_partitions, days_of_partitions, single_run_backfill
 from ..pools import WAREHOUSE_WRITER_POOL
 from ..resources import PipelineSettings, dbt_subprocess_environment
-from ..settings import DBT_PROJECT_DIR, dbt_target_dir, engine
+from ..settings import DBT_PROJECT_DIR, Settings, dbt_target_dir, engine
 from ..spark import job as spark_job
 from ..spark import serving as spark_serving
 from ..warehouse_sql import relation_exists
@@ -42,10 +44,6 @@ class RetentionDbtTranslator(DagsterDbtTranslator):
 
 
 dbt_translator = RetentionDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
-
-# dbt tag of the models that hold one row per account and day of the daily history (set in
-# dbt_project.yml): the selection of the health-history backfill.
-DAILY_HISTORY_TAG = "daily_history"
 
 
 def dbt_vars(days: AsOfDays | None) -> dict[str, str]:
@@ -100,6 +98,38 @@ def latest_history_day(con: duckdb.DuckDBPyConnection) -> date | None:
     if not relation_exists(con, ".".join(HISTORY_TABLE)):
         return None
     return con.execute(f"select max(as_of_date) from {'.'.join(HISTORY_TABLE)}").fetchone()[0]
+
+
+def first_build_ranges(con: duckdb.DuckDBPyConnection, settings: Settings) -> RangePlan:
+    """The ranges of days a first build computes before its ``dbt build`` (history_ranges.py),
+    sized by the accounts the CRM extract holds."""
+    accounts = con.execute("select count(*) from raw.crm_accounts").fetchone()[0]
+    days = range_days(accounts, settings.duckdb_memory_limit, settings.history_range_days)
+    return plan_first_build(settings.as_of_date, days)
+
+
+def build_history_in_ranges(context: dg.AssetExecutionContext, dbt: DbtCliResource, plan: RangePlan) -> None:
+    """The dbt invocation of each range of a first build (history_ranges.py), logged; a failed
+    one fails the asset with dbt's error. Made without the context: only the run's ``dbt build``
+    reports materializations and checks to Dagster. Only when the run builds the daily history
+    (a first build that selects fct_account_health_daily: a selection of other models alone
+    builds what it names)."""
+    if not plan.range_ends:
+        return
+    context.log.info(
+        f"first build of the daily history in {len(plan.range_ends) + 1} ranges of up to {plan.range_days} days "
+        f"(the last by dbt build), ending {', '.join(end.isoformat() for end in plan.range_ends)}"
+    )
+    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    for number, args in enumerate(plan.invocations(), start=1):
+        started = time.monotonic()
+        target = dbt_target_dir() / f"{RANGES_TARGET_PREFIX}{number}"
+        dbt.cli(args, manifest=manifest, dagster_dbt_translator=dbt_translator, target_path=target).wait()
+        context.log.info(f"dbt {' '.join(args)}: {time.monotonic() - started:.1f} s")
+
+
+# under dbt's base target folder, one per range (its run_results.json: the benchmark reads them)
+RANGES_TARGET_PREFIX = "history-range-"
 
 
 def builds_history(con: duckdb.DuckDBPyConnection) -> bool:
@@ -165,6 +195,10 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
         else:
             with pipeline.connect() as con:
                 latest = latest_history_day(con)
+                builds_daily_history = (
+                    latest is None and dg.AssetKey(list(HISTORY_TABLE)) in context.selected_asset_keys
+                )
+                ranges = first_build_ranges(con, settings) if builds_daily_history else RangePlan(0, ())
         recompute = days_to_recompute(days_of_partitions(context), latest)
         build_args = dbt_build_args(latest is None, recompute)
         if on_spark:  # build.py's plan of dbt invocations through dagster-dbt (spark/job.py)
@@ -175,6 +209,7 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
                 )
             return
         with dbt_subprocess_environment(settings):
+            build_history_in_ranges(context, dbt, ranges)
             invocation = dbt.cli(build_args, context=context)
         yield from invocation.stream()
         keep_parse_state(invocation.target_path)

@@ -5,10 +5,11 @@
       - vars health_start_date / health_end_date given (a backfill, e.g. a Dagster daily
         partition): exactly that range (health_end_date defaults to as_of_date);
       - otherwise, incremental run: the days after the latest day already in the table, up to
-        as_of_date;
-      - otherwise (first build, --full-refresh): health_history_days (var, default 400) days
-        back from as_of_date, plus `lead_in_days` more for the intermediate models, so that the
-        mart can read the score 30 days before its first day (score_change_30d).
+        health_end_date if given (a range of a first build in ranges), else as_of_date;
+      - otherwise (first build, --full-refresh): from health_history_days (var, 400) days back
+        from as_of_date, plus `lead_in_days` more for the intermediate models, so that the
+        mart can read the score 30 days before its first day (score_change_30d), up to
+        health_end_date if given (the first range of a first build in ranges), else as_of_date.
     Both bounds are date literals. An incremental run reads its first day from the model's own
     table with a query while the model compiles (health_latest_day_after, below), as
     health_alerts_evaluate_from does: a subquery on the table, repeated in every CTE that bounds
@@ -18,13 +19,14 @@
     Each model calls health_range_start once and keeps it (`range_start`), so that query runs
     once per model and run, not once per use. -#}
 
+{#- Both from dbt_project.yml's vars (the one home dagster_project/history_ranges.py reads too). -#}
 {% macro health_score_change_days() -%}
     {#- score_change_30d compares with the score this many days earlier (fixed by the mart contract) -#}
-    {{ return(30) }}
+    {{ return(var('health_score_change_days') | int) }}
 {%- endmacro %}
 
 {% macro health_history_days() -%}
-    {{ return(var('health_history_days', 400) | int) }}
+    {{ return(var('health_history_days') | int) }}
 {%- endmacro %}
 
 {% macro health_range_end() -%}
@@ -39,8 +41,11 @@
 
 {% macro health_range_start(lead_in_days=0) -%}
     {%- set start_value = var('health_start_date', none) -%}
+    {#- counted from the as-of date, not from health_end_date: a first build in ranges of days
+        (dagster_project/history_ranges.py) starts its first range, which ends early, on the
+        same first day as a first build in one piece -#}
     {%- set default_start -%}
-        cast({{ dbt.dateadd('day', -(health_history_days() + lead_in_days), health_range_end()) }} as date)
+        cast({{ dbt.dateadd('day', -(health_history_days() + lead_in_days), as_of_date()) }} as date)
     {%- endset -%}
     {%- if start_value -%}
         {%- do health_validate_range() -%}

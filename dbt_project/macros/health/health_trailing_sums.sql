@@ -54,40 +54,44 @@
                 sum({{ measure }}) as {{ measure }}{{ "," if not loop.last }}
                 {%- endfor %}
             from (
+                -- each fact's two changes from one scan of the facts: a facts CTE read twice
+                -- (a + branch and a - branch) is materialized in memory first, which is what ran
+                -- a first build of the xl benchmark's usage model out of memory (44M facts)
                 select
                     account_id,
-                    fact_date as change_date,
+                    case
+                        when change_signs.change_sign = 1 then fact_date
+                        else cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
+                    end as change_date,
                     0 as is_target_day,
                     {%- for measure in measures %}
-                    {{ measure }}{{ "," if not loop.last }}
+                    change_signs.change_sign * {{ measure }} as {{ measure }}{{ "," if not loop.last }}
                     {%- endfor %}
                 from {{ facts }}
+                cross join (
+                    select 1 as change_sign
+                    union all
+                    select -1 as change_sign
+                ) as change_signs
                 {{ health_trailing_sums_reachable(target_days) }}
-                where (window_days is null or window_days > 0)
-                {%- if health_incremental_run() %}
+                where (
+                    change_signs.change_sign = 1
+                    and (window_days is null or window_days > 0)
+                    {%- if health_incremental_run() %}
                     and fact_date <= target_range.last_day
                     and (window_days is null
                         or cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date) > target_range.first_day)
-                {%- endif %}
-
-                union all
-
-                select
-                    account_id,
-                    cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date) as change_date,
-                    0 as is_target_day,
-                    {%- for measure in measures %}
-                    -{{ measure }} as {{ measure }}{{ "," if not loop.last }}
-                    {%- endfor %}
-                from {{ facts }}
-                {{ health_trailing_sums_reachable(target_days) }}
-                where window_days > 0
-                {%- if health_incremental_run() %}
+                    {%- endif %}
+                ) or (
+                    change_signs.change_sign = -1
+                    and window_days > 0
+                    {%- if health_incremental_run() %}
                     and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
                         > target_range.first_day
                     and cast({{ dbt.dateadd('day', 'window_days', 'fact_date') }} as date)
                         <= target_range.last_day
-                {%- endif %}
+                    {%- endif %}
+                )
 
                 union all
 
