@@ -274,6 +274,26 @@ class FloorPlan:
     seeds_s: float
 
 
+@dataclass(frozen=True)
+class FloorFailed:
+    """A floor that could not be measured, and why (the xl book's first floor runs out of memory
+    at 2 GB: docs/benchmarks.md); the JSON says so instead of a time."""
+
+    error: str
+
+
+def floor_unless_out_of_memory(measure: Callable[[], Any], name: str, progress: Progress) -> Any:
+    """``measure()``, or FloorFailed when DuckDB runs out of memory: the pipeline's figures, measured
+    before the floors, are still written (a floor's SQL in one piece can need more memory than the
+    pipeline, which builds a large history in ranges: dagster_project/history_ranges.py)."""
+    try:
+        return measure()
+    except duckdb.OutOfMemoryException as exc:
+        error = str(exc).splitlines()[0]
+        progress(f"{name}: not measured, {error}")
+        return FloorFailed(error)
+
+
 @dataclass
 class Floor:
     """The floor's measurements, the models it built and how its results compare with dbt's."""
@@ -426,20 +446,53 @@ def _runs_summary(measured: Measured) -> dict[str, Any]:
     }
 
 
+def _ratio(numerator: float | None, denominator: float | None, digits: int) -> float | None:
+    """numerator / denominator rounded; None when a floor was not measured."""
+    if numerator is None or denominator is None:
+        return None
+    return round(numerator / denominator, digits)
+
+
+def _floor_summary(floor: Floor) -> dict[str, Any]:
+    return {
+        "runs_s": [round(s, 3) for s in floor.measured.seconds],
+        "cpu_s": [round(c.ours, 1) for c in floor.cpu],
+        "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor.cpu],
+        "models": len(floor.model_seconds),
+        "seeds_load_s": round(floor.seeds_s, 3),
+        "skipped_models": floor.skipped,
+        "peak_rss_mb": round(floor.measured.peak_rss_bytes / MB, 1),
+        "check": floor.check,
+    }
+
+
+def _floor_with_load_summary(floor: FloorWithLoad) -> dict[str, Any]:
+    return {
+        "runs_s": [round(s, 3) for s in floor.measured.seconds],
+        "load_s": [round(s, 3) for s in floor.load_s],
+        "cpu_s": [round(c.ours, 1) for c in floor.cpu],
+        "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor.cpu],
+        "raw_rows": floor.raw_rows,
+        "peak_rss_mb": round(floor.measured.peak_rss_bytes / MB, 1),
+        "check": floor.check,
+    }
+
+
 def assemble(
     ws: Workspace,
     book: landing.Landing,
     full: Measured,
     incremental: Measured,
-    floor: Floor,
-    floor_with_load: FloorWithLoad,
+    floor: Floor | FloorFailed,
+    floor_with_load: FloorWithLoad | FloorFailed,
     sampler: TreeRssSampler,
     repetitions: int,
 ) -> dict[str, Any]:
-    """The benchmark's JSON document."""
+    """The benchmark's JSON document (a floor that failed: null times and ratios, and its error)."""
     counts = warehouse_counts(ws.run("full", 0).building)
-    full_s, incremental_s, bare_s = full.median, incremental.median, floor.measured.median
-    bare_with_load_s = floor_with_load.measured.median
+    full_s, incremental_s = full.median, incremental.median
+    bare_s = None if isinstance(floor, FloorFailed) else floor.measured.median
+    bare_with_load_s = None if isinstance(floor_with_load, FloorFailed) else floor_with_load.measured.median
     full_summary = _runs_summary(full)
     pipeline_peak = max(full.peak_rss_bytes, incremental.peak_rss_bytes)
     cpus = environment.machine()["cpus"] or 1
@@ -454,37 +507,24 @@ def assemble(
         "repetitions": repetitions,
         "full_build_s": round(full_s, 3),
         "incremental_s": round(incremental_s, 3),
-        "bare_duckdb_s": round(bare_s, 3),
-        "bare_duckdb_with_load_s": round(bare_with_load_s, 3),
+        "bare_duckdb_s": _ratio(bare_s, 1, 3),
+        "bare_duckdb_with_load_s": _ratio(bare_with_load_s, 1, 3),
         "peak_rss_mb": round(pipeline_peak / MB, 1),
         "ratios": {
             "incremental_over_full": round(incremental_s / full_s, 3),
-            "full_over_bare_duckdb": round(full_s / bare_s, 2),
-            "dbt_phase_over_bare_duckdb": round(full_summary["phases_s"].get("dbt", 0.0) / bare_s, 2),
-            "full_over_bare_duckdb_with_load": round(full_s / bare_with_load_s, 2),
+            "full_over_bare_duckdb": _ratio(full_s, bare_s, 2),
+            "dbt_phase_over_bare_duckdb": _ratio(full_summary["phases_s"].get("dbt", 0.0), bare_s, 2),
+            "full_over_bare_duckdb_with_load": _ratio(full_s, bare_with_load_s, 2),
         },
         "full_build": full_summary,
         "incremental": _runs_summary(incremental),
-        "bare_duckdb": {
-            "runs_s": [round(s, 3) for s in floor.measured.seconds],
-            "cpu_s": [round(c.ours, 1) for c in floor.cpu],
-            "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor.cpu],
-            "models": len(floor.model_seconds),
-            "seeds_load_s": round(floor.seeds_s, 3),
-            "skipped_models": floor.skipped,
-            "peak_rss_mb": round(floor.measured.peak_rss_bytes / MB, 1),
-            "check": floor.check,
-        },
-        "bare_duckdb_with_load": {
-            "runs_s": [round(s, 3) for s in floor_with_load.measured.seconds],
-            "load_s": [round(s, 3) for s in floor_with_load.load_s],
-            "cpu_s": [round(c.ours, 1) for c in floor_with_load.cpu],
-            "foreign_cpu_s": [_round_or_none(c.foreign) for c in floor_with_load.cpu],
-            "raw_rows": floor_with_load.raw_rows,
-            "peak_rss_mb": round(floor_with_load.measured.peak_rss_bytes / MB, 1),
-            "check": floor_with_load.check,
-        },
-        "slowest_models": dbt_timings.slowest_models(full.dbt_nodes or {}, floor.model_seconds),
+        "bare_duckdb": {"error": floor.error} if isinstance(floor, FloorFailed) else _floor_summary(floor),
+        "bare_duckdb_with_load": {"error": floor_with_load.error}
+        if isinstance(floor_with_load, FloorFailed)
+        else _floor_with_load_summary(floor_with_load),
+        "slowest_models": dbt_timings.slowest_models(
+            full.dbt_nodes or {}, {} if isinstance(floor, FloorFailed) else floor.model_seconds
+        ),
         "foreign_cpu_share": foreign_share([*(full.runs or []), *(incremental.runs or [])], int(cpus)),
         "rss_method": sampler.method,
         "overall_peak_rss_mb": round(sampler.peak / MB, 1),
@@ -514,8 +554,18 @@ def run_benchmark(ws: Workspace, repetitions: int, keep: bool, progress: Progres
         progress(f"peak RSS of the pipeline's runs: {sampler.peak / 1e6:,.0f} MB")
         base, duckdb_full_s = floor_base(ws, progress)
         plan = plan_floor(ws, base)
-        floor = measure_floor(ws, plan, sampler, repetitions, progress)
-        floor_with_load = measure_floor_with_load(ws, plan, sampler, repetitions, progress)
+        floor = floor_unless_out_of_memory(
+            lambda: measure_floor(ws, plan, sampler, repetitions, progress), "bare DuckDB floor", progress
+        )
+        floor_with_load = (
+            FloorFailed(f"not run: the first floor failed ({floor.error})")  # the same SQL, after a load
+            if isinstance(floor, FloorFailed)
+            else floor_unless_out_of_memory(
+                lambda: measure_floor_with_load(ws, plan, sampler, repetitions, progress),
+                "bare DuckDB floor with load",
+                progress,
+            )
+        )
     result = assemble(ws, book, full, incremental, floor, floor_with_load, sampler, repetitions)
     if duckdb_full_s is not None:
         result["duckdb_full_build_s"] = round(duckdb_full_s, 3)
@@ -530,17 +580,26 @@ def summary_line(result: dict[str, Any]) -> str:
     phases = result["full_build"]["phases_s"]
     split = " / ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items() if seconds)
     ratios = result["ratios"]
-    equal = all(result[floor]["check"]["row_counts_equal"] for floor in ("bare_duckdb", "bare_duckdb_with_load"))
-    check = "equal" if equal else "DIFFERENT"
+    checked = [result[floor]["check"] for floor in FLOORS if "check" in result[floor]]
+    check = "equal" if all(c["row_counts_equal"] for c in checked) else "DIFFERENT"
     return (
         f"{preset_label(result)}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
         f"full build {result['full_build_s']:.1f} s ({split}), "
         f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
-        f"bare DuckDB {result['bare_duckdb_s']:.1f} s (full = {ratios['full_over_bare_duckdb']:.1f}× floor), "
-        f"bare DuckDB with load {result['bare_duckdb_with_load_s']:.1f} s "
-        f"(full = {ratios['full_over_bare_duckdb_with_load']:.1f}× floor), "
-        f"row counts {check}, peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
+        f"{_floor_text(result, 'bare_duckdb', 'full_over_bare_duckdb')}, "
+        f"{_floor_text(result, 'bare_duckdb_with_load', 'full_over_bare_duckdb_with_load')}, "
+        f"row counts {check if checked else 'not compared'}, peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
     )
+
+
+FLOORS = ("bare_duckdb", "bare_duckdb_with_load")
+
+
+def _floor_text(result: dict[str, Any], floor: str, ratio: str) -> str:
+    label = floor.replace("_", " ").replace("bare duckdb", "bare DuckDB")
+    if result[f"{floor}_s"] is None:
+        return f"{label} not measured ({result[floor]['error']})"
+    return f"{label} {result[f'{floor}_s']:.1f} s (full = {result['ratios'][ratio]:.1f}× floor)"
 
 
 def _noise(result: dict[str, Any]) -> str:

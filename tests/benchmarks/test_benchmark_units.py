@@ -162,3 +162,54 @@ def test_the_floors_of_a_duckdb_benchmark_start_from_its_first_full_build(tmp_pa
 
     ws = Workspace(tmp_path, PRESETS["small"])
     assert floor_base(ws, print) == (ws.run("full", 0), None)  # no extra run: it is measured already
+
+
+def test_a_floor_out_of_memory_is_recorded_not_raised():
+    import duckdb
+    import pytest
+
+    from benchmarks.harness import FloorFailed, floor_unless_out_of_memory
+
+    said: list[str] = []
+
+    def runs_out() -> None:
+        raise duckdb.OutOfMemoryException("Out of Memory Error: failed to allocate 128.0 MiB\nPossible solutions: …")
+
+    failed = floor_unless_out_of_memory(runs_out, "bare DuckDB floor", said.append)
+    assert failed == FloorFailed("Out of Memory Error: failed to allocate 128.0 MiB")
+    assert said == ["bare DuckDB floor: not measured, Out of Memory Error: failed to allocate 128.0 MiB"]
+    assert floor_unless_out_of_memory(lambda: 42, "bare DuckDB floor", said.append) == 42
+    with pytest.raises(ValueError):  # any other failure still stops the benchmark
+        floor_unless_out_of_memory(lambda: int("x"), "bare DuckDB floor", said.append)
+
+
+def test_a_result_whose_floors_failed_prints_and_tabulates_them_as_not_measured():
+    from benchmarks.harness import summary_line
+
+    error = "Out of Memory Error: failed to allocate 128.0 MiB"
+    result = {
+        "preset": "xl",
+        "accounts": 50_000,
+        "usage_events": 260_225_135,
+        "repetitions": 1,
+        "full_build_s": 1667.1,
+        "incremental_s": 130.8,
+        "nothing_new_s": 0.8,
+        "bare_duckdb_s": None,
+        "bare_duckdb_with_load_s": None,
+        "ratios": {
+            "incremental_over_full": 0.078,
+            "full_over_bare_duckdb": None,
+            "dbt_phase_over_bare_duckdb": None,
+            "full_over_bare_duckdb_with_load": None,
+        },
+        "bare_duckdb": {"error": error},
+        "bare_duckdb_with_load": {"error": f"not run: the first floor failed ({error})"},
+        "peak_rss_mb": 3487.0,
+        "full_build": {"phases_s": {"load": 581.5, "dbt": 1036.8}},
+    }
+    line = summary_line(result)
+    assert f"bare DuckDB not measured ({error})" in line and "row counts not compared" in line
+    assert table([result]).splitlines()[2] == (
+        "| xl | 50,000 | 260,225,135 | 1 | 1667.1 | 130.8 | 0.8 | — | — | — | — | — | 8% | 3,487 | load 582, dbt 1037 |"
+    )
