@@ -421,8 +421,8 @@ def foreign_share(runs: list[RunTiming], cpus: int) -> float | None:
     return round(sum(r.foreign_cpu_s or 0.0 for r in known) / (cpus * sum(r.wall_s for r in known)), 3)
 
 
-def _round_or_none(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+def _round_or_none(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
@@ -507,8 +507,8 @@ def assemble(
         "repetitions": repetitions,
         "full_build_s": round(full_s, 3),
         "incremental_s": round(incremental_s, 3),
-        "bare_duckdb_s": _ratio(bare_s, 1, 3),
-        "bare_duckdb_with_load_s": _ratio(bare_with_load_s, 1, 3),
+        "bare_duckdb_s": _round_or_none(bare_s, 3),
+        "bare_duckdb_with_load_s": _round_or_none(bare_with_load_s, 3),
         "peak_rss_mb": round(pipeline_peak / MB, 1),
         "ratios": {
             "incremental_over_full": round(incremental_s / full_s, 3),
@@ -557,15 +557,14 @@ def run_benchmark(ws: Workspace, repetitions: int, keep: bool, progress: Progres
         floor = floor_unless_out_of_memory(
             lambda: measure_floor(ws, plan, sampler, repetitions, progress), "bare DuckDB floor", progress
         )
-        floor_with_load = (
-            FloorFailed(f"not run: the first floor failed ({floor.error})")  # the same SQL, after a load
-            if isinstance(floor, FloorFailed)
-            else floor_unless_out_of_memory(
+        if isinstance(floor, FloorFailed):  # the second floor is the same SQL after a load
+            floor_with_load = FloorFailed(f"not run: the first floor failed ({floor.error})")
+        else:
+            floor_with_load = floor_unless_out_of_memory(
                 lambda: measure_floor_with_load(ws, plan, sampler, repetitions, progress),
                 "bare DuckDB floor with load",
                 progress,
             )
-        )
     result = assemble(ws, book, full, incremental, floor, floor_with_load, sampler, repetitions)
     if duckdb_full_s is not None:
         result["duckdb_full_build_s"] = round(duckdb_full_s, 3)
@@ -586,8 +585,8 @@ def summary_line(result: dict[str, Any]) -> str:
         f"{preset_label(result)}: {result['accounts']:,} accounts, {result['usage_events']:,} events — "
         f"full build {result['full_build_s']:.1f} s ({split}), "
         f"incremental {result['incremental_s']:.1f} s ({ratios['incremental_over_full']:.0%} of full), "
-        f"{_floor_text(result, 'bare_duckdb', 'full_over_bare_duckdb')}, "
-        f"{_floor_text(result, 'bare_duckdb_with_load', 'full_over_bare_duckdb_with_load')}, "
+        f"{_floor_text(result, 'bare DuckDB', 'bare_duckdb', 'full_over_bare_duckdb')}, "
+        f"{_floor_text(result, 'bare DuckDB with load', 'bare_duckdb_with_load', 'full_over_bare_duckdb_with_load')}, "
         f"row counts {check if checked else 'not compared'}, peak RSS {result['peak_rss_mb']:,.0f} MB{_noise(result)}"
     )
 
@@ -595,8 +594,7 @@ def summary_line(result: dict[str, Any]) -> str:
 FLOORS = ("bare_duckdb", "bare_duckdb_with_load")
 
 
-def _floor_text(result: dict[str, Any], floor: str, ratio: str) -> str:
-    label = floor.replace("_", " ").replace("bare duckdb", "bare DuckDB")
+def _floor_text(result: dict[str, Any], label: str, floor: str, ratio: str) -> str:
     if result[f"{floor}_s"] is None:
         return f"{label} not measured ({result[floor]['error']})"
     return f"{label} {result[f'{floor}_s']:.1f} s (full = {result['ratios'][ratio]:.1f}× floor)"

@@ -28,11 +28,11 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dbt_command import project_vars
+from .settings import memory_limit_gb
 
 # dbt tag of the models that hold one row per account and day of the daily history (set in
 # dbt_project.yml): the ranges' selection, and the health-history backfill job's (jobs.py).
@@ -41,14 +41,12 @@ DAILY_HISTORY_TAG = "daily_history"
 NO_TESTS = ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
 
 # The account-days one range may hold per GB of CS_DUCKDB_MEMORY_LIMIT. Measured: the large book
-# (10,000 accounts x 430 days = 4.3M) builds in one piece at 2 GB; xl (50,000 accounts, 21.5M)
-# does not at 6 GB (3.6M per GB). 2.5M keeps large in one piece at the default 2 GB and gives xl
-# ranges of 100 days.
+# (10,000 accounts x 431 days = 4.3M) builds in one piece at 2 GB; xl (50,000 accounts, 21.5M)
+# does not (2026-12-04: the compiled SQL in one piece runs out of memory in
+# int_health_value_daily) and builds at 2 GB in 100-day ranges (3.5 GB peak of the process tree).
+# 2.5M keeps large in one piece at the default 2 GB and gives xl those 100-day ranges.
 ACCOUNT_DAYS_PER_GB = 2_500_000
 MIN_RANGE_DAYS = 7  # below this, dbt's per-invocation costs (a full parse: ~5 s) would dominate
-
-_SIZE = re.compile(r"^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
-_UNIT_BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
 def history_days() -> tuple[int, int]:
@@ -56,14 +54,6 @@ def history_days() -> tuple[int, int]:
     intermediate models' lead-in before them."""
     variables = project_vars()
     return int(variables["health_history_days"]), int(variables["health_score_change_days"])
-
-
-def memory_limit_gb(limit: str) -> float:
-    """A DuckDB memory_limit such as '2GB' or '512MiB' in GB (settings.py validated its form)."""
-    match = _SIZE.match(limit.strip())
-    if match is None:
-        raise ValueError(f"not a memory size: {limit!r}")
-    return float(match.group(1)) * _UNIT_BYTES[match.group(2).lower()] / 1e9
 
 
 def range_days(accounts: int, memory_limit: str, override: int | None = None) -> int:
@@ -83,19 +73,15 @@ class RangePlan:
     range_days: int
     range_ends: tuple[date, ...]
 
-    def invocations(self) -> list[list[str]]:
-        """The dbt invocation of each range (module doc): the first creates the daily models and
-        what they read (seeds included: ``build`` without tests, which the run's ``dbt build``
-        runs), each later one adds its days incrementally."""
+    def invocations(self, threads: list[str]) -> list[list[str]]:
+        """The dbt invocation of each range (module doc), with the first build's ``threads``
+        arguments: the first creates the daily models and what they read (seeds included:
+        ``build`` without tests, which the run's ``dbt build`` runs), each later one adds its days
+        incrementally."""
+        first = ["build", "--select", f"+tag:{DAILY_HISTORY_TAG}", *NO_TESTS]
+        later = ["run", "--select", f"tag:{DAILY_HISTORY_TAG}"]
         return [
-            [
-                *(["build", "--select", f"+tag:{DAILY_HISTORY_TAG}", *NO_TESTS] if number == 0 else []),
-                *(["run", "--select", f"tag:{DAILY_HISTORY_TAG}"] if number > 0 else []),
-                "--threads",
-                "1",  # as the first build: one heavy model at a time (assets/dbt.py thread_args)
-                "--vars",
-                json.dumps({"health_end_date": end.isoformat()}),
-            ]
+            [*(first if number == 0 else later), *threads, "--vars", json.dumps({"health_end_date": end.isoformat()})]
             for number, end in enumerate(self.range_ends)
         ]
 

@@ -53,7 +53,8 @@ DBT_DOCS_TARGET_NAME = ".dbt_docs_target"  # beside the working file: the docs s
 DEFAULT_DAILY_CRON = "0 6 * * *"  # 06:00 UTC: the day that just ended is complete everywhere
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / "dagster_home"
 WEBHOOK_ENV = "CS_ALERT_WEBHOOK_URL"
-_MEMORY_LIMIT = re.compile(r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+_MEMORY_LIMIT = re.compile(r"^(\d+(?:\.\d+)?)\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$", re.IGNORECASE)
+_UNIT_BYTES = {"kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12, "kib": 2**10, "mib": 2**20, "gib": 2**30, "tib": 2**40}
 
 
 class SettingsError(ValueError):
@@ -99,6 +100,14 @@ class Settings:
         }
 
 
+def memory_limit_gb(limit: str) -> float:
+    """A DuckDB memory_limit such as '2GB' or '512MiB' (CS_DUCKDB_MEMORY_LIMIT's form) in GB."""
+    match = _MEMORY_LIMIT.match(limit.strip())
+    if match is None:
+        raise SettingsError(f"CS_DUCKDB_MEMORY_LIMIT={limit!r} is not a size such as 2GB or 512MB")
+    return float(match.group(1)) * _UNIT_BYTES[match.group(2).lower()] / 1e9
+
+
 def _parse_date(raw: str) -> date:
     try:
         return date.fromisoformat(raw.strip())
@@ -141,8 +150,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     as_of_raw = env.get("CS_AS_OF_DATE", "").strip()
     as_of_date = _parse_date(as_of_raw) if as_of_raw else datetime.now(UTC).date()
     memory_limit = env.get("CS_DUCKDB_MEMORY_LIMIT", "").strip() or DEFAULT_DUCKDB_MEMORY_LIMIT
-    if not _MEMORY_LIMIT.match(memory_limit):
-        raise SettingsError(f"CS_DUCKDB_MEMORY_LIMIT={memory_limit!r} is not a size such as 2GB or 512MB")
+    memory_limit_gb(memory_limit)  # validated: raises SettingsError naming the variable
     mode_raw = env.get("CS_WAREHOUSE_MODE", "").strip()
     warehouse_mode = _parse_mode(mode_raw) if mode_raw else DEFAULT_WAREHOUSE_MODE
     range_raw = env.get("CS_HISTORY_RANGE_DAYS", "").strip()

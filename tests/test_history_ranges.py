@@ -14,13 +14,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dagster_project.history_ranges import (
-    MIN_RANGE_DAYS,
-    history_days,
-    memory_limit_gb,
-    plan_first_build,
-    range_days,
-)
+from dagster_project.assets.dbt import thread_args
+from dagster_project.history_ranges import MIN_RANGE_DAYS, history_days, plan_first_build, range_days
+from dagster_project.settings import SettingsError, memory_limit_gb
 
 AS_OF = date(2026, 11, 20)
 
@@ -39,6 +35,8 @@ def test_the_history_days_come_from_the_dbt_project() -> None:
 )
 def test_memory_limits_read_as_gb(limit: str, gb: float) -> None:
     assert memory_limit_gb(limit) == pytest.approx(gb)
+    with pytest.raises(SettingsError, match="CS_DUCKDB_MEMORY_LIMIT='lots' is not a size"):
+        memory_limit_gb("lots")
 
 
 def test_the_range_follows_the_accounts_and_the_memory_limit() -> None:
@@ -58,7 +56,7 @@ def test_a_plan_of_100_day_ranges() -> None:
     assert plan.range_ends == tuple(start + timedelta(days=n * 100 - 1) for n in (1, 2, 3, 4))
     # the build's own range: 431 days in all, 4 x 100 before it
     assert (AS_OF - plan.range_ends[-1]).days == 31
-    invocations = plan.invocations()
+    invocations = plan.invocations(thread_args(history=True))
     # the first creates what the daily models read, seeds included; the build runs the tests
     assert invocations[0][:3] == ["build", "--select", "+tag:daily_history"]
     assert {"test", "unit_test"} == {

@@ -121,7 +121,7 @@ def build_history_in_ranges(context: dg.AssetExecutionContext, dbt: DbtCliResour
         f"(the last by dbt build), ending {', '.join(end.isoformat() for end in plan.range_ends)}"
     )
     manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    for number, args in enumerate(plan.invocations(), start=1):
+    for number, args in enumerate(plan.invocations(thread_args(history=True)), start=1):
         started = time.monotonic()
         target = dbt_target_dir() / f"{RANGES_TARGET_PREFIX}{number}"
         dbt.cli(args, manifest=manifest, dagster_dbt_translator=dbt_translator, target_path=target).wait()
