@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import duckdb
 
-from dagster_project.assets.dbt import builds_history, thread_args
+from dagster_project.assets.dbt import latest_history_day, thread_args
 
 
 def test_a_warehouse_without_the_daily_health_table_builds_the_history():
-    con = duckdb.connect()
-    assert builds_history(con)
-    assert thread_args(builds_history(con)) == ["--threads", "1"]
+    con = duckdb.connect()  # the dbt asset's rule: no history table yet, a first build
+    assert latest_history_day(con) is None
+    assert thread_args(latest_history_day(con) is None) == ["--threads", "1"]
 
     con.execute("create schema marts")
     con.execute("create table marts.fct_account_health_daily (as_of_date date)")
-    assert not builds_history(con)
-    assert thread_args(builds_history(con)) == []
+    con.execute("insert into marts.fct_account_health_daily values ('2026-11-20')")
+    assert latest_history_day(con) is not None
+    assert thread_args(latest_history_day(con) is None) == []

@@ -23,6 +23,13 @@ from ..spark import serving as spark_serving
 from ..warehouse_sql import relation_exists
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def load_manifest() -> dict[str, Any]:
+    """The dbt manifest Dagster's asset graph was made from (target/manifest.json)."""
+    return json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+
+
 # only under `dagster dev`, with the dbt beside this interpreter; setup/CI run `dbt parse` explicitly
 installed_dbt_preparer().prepare_if_dev(dbt_project)
 
@@ -120,7 +127,7 @@ def build_history_in_ranges(context: dg.AssetExecutionContext, dbt: DbtCliResour
         f"first build of the daily history in {len(plan.range_ends) + 1} ranges of up to {plan.range_days} days "
         f"(the last by dbt build), ending {', '.join(end.isoformat() for end in plan.range_ends)}"
     )
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+    manifest = load_manifest()
     for number, args in enumerate(plan.invocations(thread_args(history=True)), start=1):
         started = time.monotonic()
         target = dbt_target_dir() / f"{RANGES_TARGET_PREFIX}{number}"
@@ -130,11 +137,6 @@ def build_history_in_ranges(context: dg.AssetExecutionContext, dbt: DbtCliResour
 
 # under dbt's base target folder, one per range (its run_results.json: the benchmark reads them)
 RANGES_TARGET_PREFIX = "history-range-"
-
-
-def builds_history(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether this dbt build computes the whole history: the daily health table is not there yet."""
-    return not relation_exists(con, ".".join(HISTORY_TABLE))
 
 
 def thread_args(history: bool) -> list[str]:
@@ -202,7 +204,7 @@ def build_dbt_models(partitions_def: dg.PartitionsDefinition | None) -> dg.Asset
         recompute = days_to_recompute(days_of_partitions(context), latest)
         build_args = dbt_build_args(latest is None, recompute)
         if on_spark:  # build.py's plan of dbt invocations through dagster-dbt (spark/job.py)
-            manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
+            manifest = load_manifest()
             with dbt_subprocess_environment(settings, spark_job.spark_environment(warehouse)):
                 yield from spark_job.build_on_spark(
                     context, dbt, pipeline, warehouse, build_args, manifest, dbt_translator

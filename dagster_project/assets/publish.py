@@ -3,12 +3,13 @@
 Runs only after every dbt model and blocking check upstream has passed, so BI tools never see
 a half-built or failed state.
 
-What is published: only the schemas BI tools and the report read (``PUBLISHED_SCHEMAS``), each
+What is published: only the schemas BI tools and the report read (``published_relations.PUBLISHED_SCHEMAS``), each
 relation with its constraints and its dbt descriptions as comments. Raw, staging and
 intermediate (contact emails in clear, the load ledger) stay in the working file.
 
 How (docs/operations.md, "Connecting BI tools"): each publish writes a new version
-``<stem>.v<n>.duckdb`` beside the published path, syncs it and renames it into place, then
+``<stem>.v<n>.duckdb`` beside the published path (a copy of the current version in which only
+what changed is rewritten: published_relations.py), syncs it and renames it into place, then
 swings the published path, a symbolic link, to it (``rename(2)`` of a new link: atomic). DuckDB
 keeps one database instance per path inside a process, so a reader that opens the link's
 *target* (``current_version``) per connection sees each publish on its next connection even
@@ -19,22 +20,27 @@ older ones are unlinked and live on only for readers that still hold them).
 import json
 import os
 import re
+import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from ..pools import WAREHOUSE_WRITER_POOL
+from ..published_relations import carry_over_published_relations, copy_published_relations
 from ..publishing import PUBLISH_TAG, point_link, publishes, sync_directory
 from ..resources import PipelineSettings
 from ..settings import engine, spark_warehouse_dir
 from ..spark import publish as spark_publish
 from ..spark import serving as spark_serving
-from ..warehouse_sql import quote_ident, quote_literal, relation_exists
-from .dbt import dbt_models, dbt_project
+from ..warehouse_sql import quote_literal, relation_exists
+from .dbt import dbt_models, load_manifest
 
-PUBLISHED_SCHEMAS = ("marts", "quality")
 VERSIONS_KEPT = 2  # the new version and the one readers may have resolved just before the swing
+# A carried-over file keeps the blocks its deletes freed (DuckDB reuses them, never shrinks the
+# file); past this share of free blocks the next version is written from empty instead.
+MAX_FREE_SHARE = 0.3
 
 
 def version_path(published: Path, number: int) -> Path:
@@ -60,25 +66,33 @@ def loaded_batches_path(published: Path) -> Path:
     return published.with_name(f"{published.stem}.loaded-batches.json")
 
 
-def publish_atomically(building: Path, published: Path, mode: int = 0o640) -> Path:
+def publish_atomically(
+    building: Path, published: Path, mode: int = 0o640, log: Callable[[str], None] = lambda _: None
+) -> Path:
     """Write the published relations of ``building`` as a new version and point ``published`` at it.
 
-    Returns the new version's path. ``mode`` is the permission of the published files.
+    Returns the new version's path. ``mode`` is the permission of the published files; ``log``
+    hears how the version was written.
     """
     with duckdb.connect(str(building)) as con:  # fold the WAL into the file before reading it
         con.execute("checkpoint")
     published.parent.mkdir(parents=True, exist_ok=True)
     number = max(_versions(published), default=0) + 1
     staging = published.with_name(f".{published.name}.publishing")
-    staging.unlink(missing_ok=True)
+    carried_over = _start_version(staging, current_version(published) if published.exists() else None)
     with duckdb.connect(str(staging)) as con:
         con.execute("set enable_progress_bar = false")  # a log line, not a terminal
         con.execute(f"attach {quote_literal(str(building))} as building (read_only)")
         con.execute("begin")  # one commit: a commit per relation and comment took seconds
-        copy_published_relations(con, "building")
+        if carried_over:
+            log(f"carried over {carried_over.name}: {carry_over_published_relations(con, 'building').summary()}")
+        else:
+            copy_published_relations(con, "building")
+            log("written from empty")
         con.execute("commit")
         batches = _loaded_batches(con, "building")
         con.execute("detach building")
+        con.execute("checkpoint")
     _seal(staging, mode)
     target = version_path(published, number)
     os.replace(staging, target)
@@ -90,37 +104,24 @@ def publish_atomically(building: Path, published: Path, mode: int = 0o640) -> Pa
     return target
 
 
-def copy_published_relations(con: duckdb.DuckDBPyConnection, source: str) -> None:
-    """Copy the tables and views of ``PUBLISHED_SCHEMAS`` from catalog ``source`` into ``con``'s
-    own database: DDL as the source declared it (types, NOT NULL of the dbt contracts), rows, and
-    the comments dbt's persist_docs wrote."""
-    # literals, not parameters: a prepared query on duckdb_tables() took 0.7 s of a 2 s publish
-    schemas = ", ".join(map(quote_literal, PUBLISHED_SCHEMAS))
-    where = f"database_name = {quote_literal(source)} and schema_name in ({schemas})"
-    tables = con.execute(
-        f"select schema_name, table_name, sql, comment from duckdb_tables() where {where} order by all"
-    ).fetchall()
-    views = con.execute(
-        f"select schema_name, view_name, sql, comment from duckdb_views() where {where} order by all"
-    ).fetchall()
-    columns = con.execute(
-        f"select schema_name, table_name, column_name, comment from duckdb_columns() where {where} and comment <> ''"
-    ).fetchall()
-    for schema in sorted({row[0] for row in tables + views}):
-        con.execute(f"create schema if not exists {quote_ident(schema)}")
-    for schema, name, ddl, _ in tables:
-        con.execute(ddl)
-        relation = f"{quote_ident(schema)}.{quote_ident(name)}"
-        con.execute(f"insert into {relation} select * from {source}.{relation}")
-    for _, _, ddl, _ in views:
-        con.execute(ddl)
-    for schema, name, _, comment in tables + views:
-        if comment:
-            kind = "table" if (schema, name) in {(t[0], t[1]) for t in tables} else "view"
-            con.execute(f"comment on {kind} {quote_ident(schema)}.{quote_ident(name)} is {quote_literal(comment)}")
-    for schema, name, column, comment in columns:
-        target = f"{quote_ident(schema)}.{quote_ident(name)}.{quote_ident(column)}"
-        con.execute(f"comment on column {target} is {quote_literal(comment)}")
+def _start_version(staging: Path, previous: Path | None) -> Path | None:
+    """Begin the new version's file at ``staging``: a copy of ``previous`` to carry over (returned),
+    or nothing (None) when there is none to reuse or too much of it is free blocks."""
+    staging.unlink(missing_ok=True)
+    if previous is None:
+        return None
+    shutil.copyfile(previous, staging)  # versions are never written after their rename: a stable copy
+    try:
+        with duckdb.connect(str(staging)) as con:
+            free, total = con.execute(
+                "select free_blocks, total_blocks from pragma_database_size() where database_name = current_database()"
+            ).fetchone()
+    except duckdb.Error:  # not a DuckDB file we can open: write the version from empty
+        free, total = 1, 1
+    if total and free / total > MAX_FREE_SHARE:
+        staging.unlink()
+        return None
+    return previous
 
 
 def _loaded_batches(con: duckdb.DuckDBPyConnection, source: str) -> list[str]:
@@ -165,7 +166,9 @@ def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSet
     spark_metadata = {}
     if engine() == "spark":  # the Parquet marts first: the DuckDB file's publication also tells the sensor
         spark_metadata = publish_spark_marts(context)
-    version = publish_atomically(settings.building_path, settings.warehouse_path, settings.warehouse_mode)
+    version = publish_atomically(
+        settings.building_path, settings.warehouse_path, settings.warehouse_mode, log=context.log.info
+    )
     context.log.info(f"published {settings.warehouse_path} -> {version.name}")
     return dg.MaterializeResult(
         metadata={
@@ -181,8 +184,7 @@ def published_warehouse(context: dg.AssetExecutionContext, pipeline: PipelineSet
 def publish_spark_marts(context: dg.AssetExecutionContext) -> dict[str, dg.MetadataValue | str]:
     """CS_ENGINE=spark: the Parquet marts Spark built become <CS_SPARK_WAREHOUSE_DIR>/marts.db
     (spark/publish.py: one atomic swing of a link; the DuckDB file above holds the same rows)."""
-    manifest = json.loads(dbt_project.manifest_path.read_text(encoding="utf-8"))
-    relations = [node["alias"] for node in spark_serving.mart_nodes(manifest)]
+    relations = [node["alias"] for node in spark_serving.mart_nodes(load_manifest())]
     warehouse = spark_warehouse_dir()
     folder = spark_publish.publish_marts(warehouse, relations)
     link = spark_publish.published_marts(warehouse)

@@ -49,7 +49,8 @@ def main(stage: str) -> int:
     elif stage == "checks":
         _kill_before(asset_checks, "persist_outcomes")
     elif stage == "publish":
-        _kill_after(publish, "copy_published_relations")
+        _kill_after(publish, "copy_published_relations")  # a first publish
+        _kill_after(publish, "carry_over_published_relations")  # every later one
     elif stage != "none":
         raise SystemExit(f"unknown stage {stage!r}")
     from dagster_project.definitions import defs
